@@ -1,0 +1,131 @@
+"""The one place that redacts secrets (client secret, access tokens, passwords) from what is
+recorded: request/response headers, URLs, bodies (JSON, form-encoded, text) and free text.
+
+The history service, logs, crash reports and ``copy as curl`` all go through these functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
+
+REDACTED = "***REDACTED***"
+TOKEN_PLACEHOLDER = "${ACCESS_TOKEN}"
+
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-client-secret", "x-access-token"}
+)
+SENSITIVE_KEYS = frozenset(
+    {
+        "client_secret", "clientsecret", "secret", "access_token", "accesstoken", "refresh_token",
+        "id_token", "password", "passwd", "jwt_token", "jwt", "private_key", "privatekey", "token",
+        "api_secret", "client_secrets",
+    }
+)
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
+_KV = re.compile(
+    r"(?i)(\"?(?:client_secret|access_token|refresh_token|id_token|password|jwt_token|private_key)\"?"
+    r"\s*[:=]\s*\"?)([^\"&\s,}]+)"
+)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")
+
+
+def is_sensitive_key(key: str) -> bool:
+    k = key.lower().replace("-", "_")
+    return k in SENSITIVE_KEYS or k.endswith("_secret") or k.endswith("_token") or k.endswith("password")
+
+
+def redact_text(text: str | None, values: Iterable[str | None] = ()) -> str | None:
+    """Scrub bearer tokens, ``key=value``/``"key": "value"`` secrets, JWTs and the given literal values."""
+    if not text:
+        return text
+    for value in values:
+        if value and len(value) >= 4:
+            text = text.replace(value, REDACTED)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _KV.sub(lambda m: m.group(1) + REDACTED, text)
+    return _JWT.sub(REDACTED, text)
+
+
+def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+                   values: Iterable[str | None] = ()) -> dict[str, str]:
+    items = headers.items() if isinstance(headers, Mapping) else (headers or ())
+    out: dict[str, str] = {}
+    values = tuple(values)
+    for name, value in items:
+        lname = name.lower()
+        if lname in SENSITIVE_HEADERS:
+            scheme = value.split(" ", 1)[0] if lname.endswith("authorization") and " " in value else ""
+            out[lname] = f"{scheme} {REDACTED}".strip()
+        else:
+            out[lname] = redact_text(value, values) or value
+    return out
+
+
+def redact_url(url: str, values: Iterable[str | None] = ()) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return redact_text(url, values) or url
+    query = [(k, REDACTED if is_sensitive_key(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return redact_text(urlunsplit(parts._replace(query=urlencode(query, safe=":/,@${}"))), values) or url
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON value with sensitive keys' values replaced."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if isinstance(k, str) and is_sensitive_key(k) and v not in (None, "")
+                    else redact_json(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def redact_body(body: bytes | str | None, content_type: str | None = None,
+                values: Iterable[str | None] = (), limit: int | None = None) -> str | None:
+    """The body as redacted text (truncated to ``limit`` characters when given)."""
+    if body is None or body == b"" or body == "":
+        return None
+    values = tuple(values)
+    ctype = (content_type or "").lower()
+    if isinstance(body, bytes | bytearray):
+        truncated = limit is not None and len(body) > limit
+        try:
+            text = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<{len(body)} bytes of binary data>"
+    else:
+        text, truncated = body, False
+    if "x-www-form-urlencoded" in ctype:
+        pairs = parse_qsl(text, keep_blank_values=True)
+        text = urlencode([(k, REDACTED if is_sensitive_key(k) else v) for k, v in pairs], safe=":/,@")
+    elif "json" in ctype or text[:1] in ("{", "["):
+        if limit is None or len(text) <= limit:
+            try:
+                text = orjson.dumps(redact_json(orjson.loads(text))).decode()
+            except orjson.JSONDecodeError:
+                pass
+    text = redact_text(text, values) or text
+    if limit is not None and (truncated or len(text) > limit):
+        text = text[:limit] + f"… [truncated, {len(body)} bytes in all]"
+    return text
+
+
+def curl_command(method: str, url: str, headers: Mapping[str, str], body: str | None) -> str:
+    """A ``curl`` line for a recorded (already redacted) exchange, the token as a placeholder."""
+    def q(s: str) -> str:
+        return "'" + s.replace("'", "'\\''") + "'"
+
+    parts = ["curl", "-X", method.upper(), q(url)]
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            value = f"Bearer {TOKEN_PLACEHOLDER}"
+        elif REDACTED in value:
+            continue
+        parts += ["-H", q(f"{name}: {value}")]
+    if body:
+        parts += ["--data-raw", q(body)]
+    return " ".join(parts)

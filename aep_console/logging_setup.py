@@ -1,0 +1,83 @@
+"""Logging for the console: a rotating file under the platform's log directory, stderr, and any
+extra handler (the GUI's log viewer). Every record passes the secret redactor first."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+from . import paths
+
+LOG_FILE_NAME = "aep-console.log"
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+# Shapes that must never reach a log line, whatever logged them.
+_SECRET_PATTERNS = [
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1<redacted>"),
+    (re.compile(r"(?i)(client_secret|access_token|secret|password)(\"?\s*[:=]\s*\"?)[^\s\"&,}]+"), r"\1\2<redacted>"),
+]
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message so tokens and secrets are masked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: set[str] = set()
+
+    def add_secret(self, value: str) -> None:
+        if value and len(value) >= 4:
+            self._known.add(value)
+
+    def redact(self, text: str) -> str:
+        for pattern, repl in _SECRET_PATTERNS:
+            text = pattern.sub(repl, text)
+        for secret in self._known:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        cleaned = self.redact(message)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+REDACTOR = RedactingFilter()
+
+
+def log_file() -> Path:
+    return paths.log_dir() / LOG_FILE_NAME
+
+
+def setup_logging(level: str | int = "INFO", *, extra_handlers: list[logging.Handler] = (), stderr: bool = True) -> Path:
+    """Configure the root logger once; returns the log file path."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_aep_console", False):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level if isinstance(level, int) else level.upper())
+    formatter = logging.Formatter(_FORMAT)
+    target = log_file()
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    ]
+    if stderr:
+        handlers.append(logging.StreamHandler())
+    handlers.extend(extra_handlers)
+    for handler in handlers:
+        handler._aep_console = True  # type: ignore[attr-defined]
+        handler.setFormatter(formatter)
+        handler.addFilter(REDACTOR)
+        root.addHandler(handler)
+    # httpx logs every request line at INFO; keep that in the history, not the log
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return target

@@ -1,0 +1,189 @@
+"""Start the local sandbox in a subprocess and hand back its URLs (tests, the console's
+"Local sandbox" profile).
+
+The child runs ``python -m aep_console.sandbox --data-dir DIR --port PORT``; its stdout/stderr go to
+``DIR/sandbox.log`` (a file, so a chatty server can never block on a full pipe). The child writes one
+line ``AEP_SANDBOX_READY {json}`` with the bound port once it listens; we read that, then poll
+``/__sandbox/health`` until it answers 200.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+READY_PREFIX = "AEP_SANDBOX_READY "
+LOG_NAME = "sandbox.log"
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class SandboxUrls:
+    base: str  # http://127.0.0.1:PORT
+    ims: str  # base + "/ims"
+    platform: str  # base + "/platform"
+    streaming: str  # base + "/dcs"
+
+    @classmethod
+    def for_base(cls, base: str) -> SandboxUrls:
+        base = base.rstrip("/")
+        return cls(base=base, ims=base + "/ims", platform=base + "/platform", streaming=base + "/dcs")
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    client_id: str
+    client_secret: str
+    org_id: str
+    sandbox_name: str
+    scopes: str
+    tenant_id: str
+
+    def __repr__(self) -> str:  # never show the secret
+        return (
+            f"DemoCredentials(client_id={self.client_id!r}, client_secret='***', org_id={self.org_id!r}, "
+            f"sandbox_name={self.sandbox_name!r}, tenant_id={self.tenant_id!r})"
+        )
+
+
+class SandboxStartError(RuntimeError):
+    """The sandbox process did not come up; the message quotes the end of its log."""
+
+
+def _credentials(info: dict, index: int) -> DemoCredentials:
+    org = info["orgs"][index]
+    return DemoCredentials(
+        client_id=org["client_id"],
+        client_secret=org["client_secret"],
+        org_id=org["org_id"],
+        sandbox_name=org["sandboxes"][0],
+        scopes=info["scopes"],
+        tenant_id=org["tenant_id"],
+    )
+
+
+class SandboxProcess:
+    def __init__(self, popen: subprocess.Popen, info: dict, data_dir: Path, launch: dict) -> None:
+        self._popen = popen
+        self.info = info
+        self.pid = popen.pid
+        self.port: int = info["port"]
+        self.host: str = info["host"]
+        self.urls = SandboxUrls.for_base(info["base"])
+        self.credentials = _credentials(info, 0)
+        self.other_credentials = _credentials(info, 1 if len(info["orgs"]) > 1 else 0)
+        self.data_dir = data_dir
+        self._launch = launch
+
+    def __repr__(self) -> str:
+        return f"SandboxProcess(pid={self.pid}, base={self.urls.base!r}, data_dir={str(self.data_dir)!r})"
+
+    @property
+    def running(self) -> bool:
+        return self._popen.poll() is None
+
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM and wait (SIGKILL if it does not exit in time)."""
+        if self._popen.poll() is not None:
+            return
+        self._popen.send_signal(signal.SIGTERM)
+        try:
+            self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._popen.kill()
+            self._popen.wait(5)
+
+    def kill(self) -> None:
+        """SIGKILL, no clean-up (durability tests)."""
+        if self._popen.poll() is None:
+            self._popen.kill()
+            self._popen.wait(5)
+
+    def restart(self) -> SandboxProcess:
+        """Stop (if running) and start again on the same data dir; same port if it is still free."""
+        self.stop()
+        try:
+            return start_sandbox(self.data_dir, **{**self._launch, "port": self.port})
+        except SandboxStartError:
+            return start_sandbox(self.data_dir, **{**self._launch, "port": 0})
+
+    def admin(self, path: str, payload: dict | None = None) -> dict:
+        """POST /__sandbox/admin/{path} (fault injection and other test hooks)."""
+        resp = httpx.post(f"{self.urls.base}/__sandbox/admin/{path.lstrip('/')}", json=payload or {}, timeout=30)
+        resp.raise_for_status()
+        return resp.json() if resp.content else {}
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def start_sandbox(
+    data_dir,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token_lifetime: int | None = None,
+    extra_args: Sequence[str] = (),
+    timeout: float = 20,
+) -> SandboxProcess:
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / LOG_NAME
+    cmd = [sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(data_dir), "--host", host,
+           "--port", str(port), "--ready-line"]
+    if token_lifetime is not None:
+        cmd += ["--token-lifetime", str(int(token_lifetime))]
+    cmd += list(extra_args)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
+    start_offset = log.tell()
+    try:
+        popen = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                 start_new_session=True)
+    finally:
+        log.close()
+    launch = {"host": host, "token_lifetime": token_lifetime, "extra_args": tuple(extra_args), "timeout": timeout}
+    deadline = time.monotonic() + timeout
+    info = None
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            raise SandboxStartError(f"sandbox exited with code {popen.returncode}; log {log_path}:\n{_tail(log_path)}")
+        with open(log_path, "rb") as fh:
+            fh.seek(start_offset)
+            for raw in fh.read().decode("utf-8", "replace").splitlines():
+                if raw.startswith(READY_PREFIX):
+                    info = json.loads(raw[len(READY_PREFIX):])
+                    break
+        if info:
+            break
+        time.sleep(0.02)
+    if info is None:
+        popen.kill()
+        raise SandboxStartError(f"sandbox not ready after {timeout}s; log {log_path}:\n{_tail(log_path)}")
+    proc = SandboxProcess(popen, info, data_dir, launch)
+    with httpx.Client(timeout=2) as client:
+        while True:
+            try:
+                if client.get(f"{proc.urls.base}/__sandbox/health").status_code == 200:
+                    return proc
+            except httpx.HTTPError:
+                pass
+            if popen.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise SandboxStartError(f"sandbox health check failed; log {log_path}:\n{_tail(log_path)}")
+            time.sleep(0.02)

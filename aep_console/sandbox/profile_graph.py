@@ -1,0 +1,173 @@
+"""Real-Time Customer Profile, in memory: identity graphs, merged attributes, event index.
+
+One ``ProfileSpace`` per (org, sandbox). Fragments come from Profile-enabled datasets, already
+committed to SQLite by the pipeline (the data lake is the source of truth; this index is rebuilt from it
+at start-up, see ``profile_store.py``).
+
+- Every identity of a record (descriptor identities + ``identityMap``) is linked into one graph; a record
+  whose identities belong to several graphs joins them (stitching).
+- Attributes merge by the default policy ("timestampOrdered"): the most recently ingested fragment wins
+  per field (deep merge, in ingestion order); ``identityMap`` entries are unioned.
+- ExperienceEvents are indexed per graph by ``_id`` (re-ingesting the same ``_id`` replaces it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+IdentityKey = tuple[str, str]  # (namespace code lower-cased, id)
+
+
+def xid_for(ns: str, ident: str) -> str:
+    """An opaque, stable 30-character XID for one identity (AEP's XIDs look like this)."""
+    digest = hashlib.sha256(f"{ns.lower()}\x00{ident}".encode()).digest()
+    return "B" + base64.urlsafe_b64encode(digest).decode("ascii").replace("-", "x").replace("_", "y")[:29]
+
+
+def deep_merge(dst: dict, src: dict) -> None:
+    """Later wins per field; nested objects merge; identityMap arrays are unioned by id."""
+    for key, value in src.items():
+        cur = dst.get(key)
+        if key == "identityMap" and isinstance(value, dict) and isinstance(cur, dict):
+            _merge_identity_map(cur, value)
+        elif isinstance(value, dict) and isinstance(cur, dict):
+            deep_merge(cur, value)
+        else:
+            dst[key] = _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _merge_identity_map(dst: dict, src: dict) -> None:
+    for ns, items in src.items():
+        if not isinstance(items, list):
+            continue
+        have = dst.setdefault(ns, [])
+        if not isinstance(have, list):
+            dst[ns] = have = []
+        index = {item.get("id"): i for i, item in enumerate(have) if isinstance(item, dict)}
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            pos = index.get(item.get("id"))
+            if pos is None:
+                index[item.get("id")] = len(have)
+                have.append(_copy(item))
+            else:
+                have[pos] = {**have[pos], **item}
+
+
+@dataclass
+class Profile:
+    xid: str  # XID of the graph's first identity
+    created_seq: int
+    identities: dict[IdentityKey, list] = field(default_factory=dict)  # key -> [ns code, id, primary]
+    fragments: list[int] = field(default_factory=list)  # seqs of record fragments, ingestion order
+    entity: dict = field(default_factory=dict)
+    sources: dict[str, None] = field(default_factory=dict)  # dataset ids, insertion ordered
+    tags: dict[str, None] = field(default_factory=dict)  # batch ids
+    events: dict[str, tuple[int, int]] = field(default_factory=dict)  # event _id -> (timestamp ms, seq)
+    modified_ms: int = 0
+
+
+class ProfileSpace:
+    """All profiles of one org + sandbox."""
+
+    def __init__(self, load_fragments: Callable[[list[int]], Iterable[dict]]) -> None:
+        self._by_identity: dict[IdentityKey, Profile] = {}
+        self._by_xid: dict[str, IdentityKey] = {}
+        self._load_fragments = load_fragments  # seqs -> entities (committed rows), used when graphs join
+        self.event_types: dict[str, int] = {}
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def _profile_for(self, idents: list[list], seq: int) -> Profile:
+        found: list[Profile] = []
+        for ns, ident, _primary in idents:
+            prof = self._by_identity.get((ns.lower(), ident))
+            if prof is not None and not any(p is prof for p in found):
+                found.append(prof)
+        if not found:
+            ns, ident, _ = idents[0]
+            return Profile(xid=xid_for(ns, ident), created_seq=seq)
+        if len(found) == 1:
+            return found[0]
+        found.sort(key=lambda p: p.created_seq)
+        keep = found[0]
+        for other in found[1:]:
+            self._absorb(keep, other)
+        keep.entity = {}
+        for entity in self._load_fragments(keep.fragments):
+            deep_merge(keep.entity, entity)
+        return keep
+
+    def _absorb(self, keep: Profile, other: Profile) -> None:
+        for key, value in other.identities.items():
+            keep.identities.setdefault(key, value)
+            self._by_identity[key] = keep
+        keep.fragments = sorted(set(keep.fragments) | set(other.fragments))
+        keep.sources.update(other.sources)
+        keep.tags.update(other.tags)
+        for eid, val in other.events.items():
+            if eid not in keep.events or keep.events[eid][1] < val[1]:
+                keep.events[eid] = val
+        keep.modified_ms = max(keep.modified_ms, other.modified_ms)
+
+    def _link(self, prof: Profile, idents: list[list]) -> None:
+        for ns, ident, primary in idents:
+            key = (ns.lower(), ident)
+            have = prof.identities.get(key)
+            if have is None:
+                prof.identities[key] = [ns, ident, bool(primary)]
+                self._by_identity[key] = prof
+                self._by_xid[xid_for(ns, ident)] = key
+            elif primary and not have[2]:
+                have[2] = True
+
+    def apply_record(self, seq: int, idents: list[list], entity: dict, dataset_id: str, batch_id: str,
+                     received_ms: int) -> Profile | None:
+        if not idents:
+            return None
+        prof = self._profile_for(idents, seq)
+        self._link(prof, idents)
+        prof.fragments.append(seq)
+        deep_merge(prof.entity, entity)
+        prof.sources[dataset_id] = None
+        prof.tags[batch_id] = None
+        prof.modified_ms = max(prof.modified_ms, received_ms)
+        return prof
+
+    def apply_event(self, seq: int, idents: list[list], event_id: str, ts_ms: int, dataset_id: str,
+                    batch_id: str, received_ms: int, event_type: str | None = None) -> Profile | None:
+        if not idents:
+            return None
+        prof = self._profile_for(idents, seq)
+        self._link(prof, idents)
+        prof.events[event_id] = (ts_ms, seq)
+        prof.sources[dataset_id] = None
+        prof.tags[batch_id] = None
+        prof.modified_ms = max(prof.modified_ms, received_ms)
+        if event_type:
+            self.event_types[event_type] = self.event_types.get(event_type, 0) + 1
+        return prof
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def find(self, entity_id: str, ns: str | None) -> Profile | None:
+        if ns:
+            return self._by_identity.get((ns.lower(), entity_id))
+        key = self._by_xid.get(entity_id)
+        return self._by_identity.get(key) if key else None
+
+    def __len__(self) -> int:
+        return len({id(p) for p in self._by_identity.values()})

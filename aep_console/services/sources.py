@@ -1,0 +1,413 @@
+"""Record sources: JSON array, JSON Lines and CSV files read from disk as a stream.
+
+Nothing reads a whole file into memory. Each record comes with its position (record index,
+line, byte offsets) so that every error says where it is, and so that a run can resume.
+
+JSON arrays are split by a small incremental scanner (``_JsonArrayScanner``) and each element is
+parsed by orjson: a library such as ijson parses as a stream too, but reports no line numbers
+and cannot carry on after one malformed element; this scanner does both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+CHUNK = 1 << 20
+FORMATS = ("json", "jsonl", "csv")
+
+
+class SourceError(Exception):
+    """The file as a whole cannot be read on (e.g. an unterminated JSON array)."""
+
+    def __init__(self, message: str, *, path: Path | None = None, index: int | None = None,
+                 line: int | None = None) -> None:
+        where = []
+        if path is not None:
+            where.append(str(path))
+        if line is not None:
+            where.append(f"line {line}")
+        if index is not None:
+            where.append(f"record {index}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        self.path, self.index, self.line, self.detail = path, index, line, message
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One record of a source file, or the located reason why it could not be read."""
+
+    index: int  # 0-based position among the file's records
+    line: int  # 1-based line where the record starts
+    entity: dict[str, Any] | None
+    error: str | None = None  # set when the record could not be read; entity is then None
+    end_offset: int = 0  # byte offset just after the record (progress)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def location(self) -> str:
+        return f"record {self.index} (line {self.line})"
+
+
+# --- format detection ---------------------------------------------------------------------------
+
+
+def detect_format(path: str | Path) -> str:
+    """``json`` (a top-level array), ``jsonl`` or ``csv``, from the extension and the first byte."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".csv":
+        return "csv"
+    if ext in (".jsonl", ".ndjson"):
+        return "jsonl"
+    with open(p, "rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        return "jsonl"
+    if ext == ".json":
+        raise SourceError("expected a JSON array or JSON Lines, found neither", path=p, line=1)
+    return "csv"
+
+
+# --- CSV column mapping -------------------------------------------------------------------------
+
+_TYPES = ("string", "integer", "number", "boolean", "json")
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """CSV column → XDM path (dots and ``[n]``), with the type to convert the text to."""
+
+    column: str
+    path: str
+    type: str = "string"
+
+    def __post_init__(self) -> None:
+        if self.type not in _TYPES:
+            raise ValueError(f"column {self.column!r}: unknown type {self.type!r} (one of {', '.join(_TYPES)})")
+        if not _path_segments(self.path):
+            raise ValueError(f"column {self.column!r}: empty XDM path")
+
+    @classmethod
+    def parse(cls, column: str, spec: str) -> ColumnMapping:
+        """``"person.birthYear:integer"`` → path and type (type defaults to string)."""
+        path, _, typ = spec.partition(":")
+        return cls(column, path.strip(), (typ.strip() or "string"))
+
+
+def parse_mapping(mapping: Mapping[str, str | ColumnMapping] | None) -> list[ColumnMapping] | None:
+    if mapping is None:
+        return None
+    out = []
+    for column, spec in mapping.items():
+        out.append(spec if isinstance(spec, ColumnMapping) else ColumnMapping.parse(column, spec))
+    return out
+
+
+def _path_segments(path: str) -> list[str | int]:
+    segs: list[str | int] = []
+    for name, idx in _SEGMENT.findall(path):
+        segs.append(int(idx) if idx else name)
+    return segs
+
+
+def _convert(value: str, typ: str) -> Any:
+    if typ == "string":
+        return value
+    if typ == "integer":
+        return int(value.strip())
+    if typ == "number":
+        v = float(value.strip())
+        return int(v) if v.is_integer() and "." not in value and "e" not in value.lower() else v
+    if typ == "boolean":
+        low = value.strip().lower()
+        if low in ("true", "1", "yes"):
+            return True
+        if low in ("false", "0", "no"):
+            return False
+        raise ValueError(f"not a boolean: {value!r}")
+    return orjson.loads(value)
+
+
+def set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a dotted XDM path such as ``identityMap.Email[0].id``."""
+    segs = _path_segments(path)
+    node: Any = target
+    for seg, nxt in zip(segs, [*segs[1:], None], strict=True):
+        last = nxt is None
+        if isinstance(seg, int):
+            while len(node) <= seg:
+                node.append(None)
+            if last:
+                node[seg] = value
+            else:
+                if node[seg] is None:
+                    node[seg] = [] if isinstance(nxt, int) else {}
+                node = node[seg]
+        else:
+            if last:
+                node[seg] = value
+            else:
+                node = node.setdefault(seg, [] if isinstance(nxt, int) else {})
+
+
+# --- readers ------------------------------------------------------------------------------------
+
+
+def _json_error(exc: orjson.JSONDecodeError, base_line: int) -> tuple[int, str]:
+    line = base_line + max(getattr(exc, "lineno", 1), 1) - 1
+    col = getattr(exc, "colno", 0)
+    return line, f"invalid JSON: {exc.msg} (line {line}, column {col})"
+
+
+def _not_object(value: Any) -> str:
+    kind = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), "null")
+    return f"expected a JSON object, found {kind}"
+
+
+def _read_jsonl(fh: io.BufferedReader, path: Path) -> Iterator[SourceRecord]:
+    index = 0
+    offset = 0
+    for lineno, raw in enumerate(fh, start=1):
+        offset += len(raw)
+        text = raw.strip()
+        if lineno == 1 and text.startswith(b"\xef\xbb\xbf"):
+            text = text[3:].strip()
+        if not text:
+            continue
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            _, msg = _json_error(exc, lineno)
+            yield SourceRecord(index, lineno, None, msg, offset)
+        else:
+            if isinstance(value, dict):
+                yield SourceRecord(index, lineno, value, None, offset)
+            else:
+                yield SourceRecord(index, lineno, None, _not_object(value), offset)
+        index += 1
+
+
+# structural tokens of JSON outside strings; a lone quote means "string not complete in buffer"
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]|"')
+_WS = b" \t\r\n"
+
+
+class _JsonArrayScanner:
+    """Splits a top-level JSON array into element byte slices, incrementally."""
+
+    def __init__(self, fh: io.BufferedReader, path: Path) -> None:
+        self.fh, self.path = fh, path
+        self.buf = b""
+        self.base = 0  # file offset of buf[0]
+        self.line_at_base = 1  # line number at buf[0]
+        self.eof = False
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.fh.read(CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        return True
+
+    def _drop(self, upto: int) -> None:
+        self.line_at_base += self.buf.count(b"\n", 0, upto)
+        self.base += upto
+        self.buf = self.buf[upto:]
+
+    def _skip_ws(self, pos: int) -> int:
+        while True:
+            while pos < len(self.buf) and self.buf[pos] in _WS:
+                pos += 1
+            if pos < len(self.buf) or not self._more():
+                return pos
+
+    def _line(self, pos: int) -> int:
+        return self.line_at_base + self.buf.count(b"\n", 0, pos)
+
+    def __iter__(self) -> Iterator[SourceRecord]:
+        self._more()
+        if self.buf.startswith(b"\xef\xbb\xbf"):
+            self._drop(3)
+        pos = self._skip_ws(0)
+        if pos >= len(self.buf) or self.buf[pos : pos + 1] != b"[":
+            raise SourceError("expected '[' (a JSON array of records)", path=self.path, line=self._line(pos))
+        pos = self._skip_ws(pos + 1)
+        if self.buf[pos : pos + 1] == b"]":
+            return self._expect_end(pos + 1)
+        index = 0
+        while True:
+            self._drop(pos)
+            pos = 0
+            start_line = self.line_at_base
+            end, closer = self._element_end(index, start_line)
+            yield self._record(index, start_line, self.buf[:end])
+            index += 1
+            pos = self._skip_ws(end + 1)
+            if closer == b"]":
+                self._expect_end(end + 1)
+                return
+            if pos >= len(self.buf):
+                raise SourceError("the array ends without ']'", path=self.path, line=self._line(pos), index=index)
+            if self.buf[pos : pos + 1] == b"]":
+                raise SourceError("trailing ',' before ']'", path=self.path, line=self._line(pos), index=index)
+
+    def _expect_end(self, pos: int) -> None:
+        pos = self._skip_ws(pos)
+        if pos < len(self.buf):
+            raise SourceError("unexpected data after the closing ']'", path=self.path, line=self._line(pos))
+
+    def _fast_end(self) -> int | None:
+        """One element per line (the common layout): try the line's last '}' with orjson."""
+        nl = self.buf.find(b"\n")
+        if nl < 0 or self.buf[:1] != b"{":
+            return None
+        close = self.buf.rfind(b"}", 0, nl)
+        if close < 0:
+            return None
+        rest = self.buf[close + 1 : nl].strip()
+        if rest not in (b",", b"]"):
+            return None
+        try:
+            orjson.loads(self.buf[: close + 1])
+        except orjson.JSONDecodeError:
+            return None
+        return self.buf.index(rest, close + 1)
+
+    def _element_end(self, index: int, start_line: int) -> tuple[int, bytes]:
+        """Position of the ',' or ']' that ends the element starting at buf[0]."""
+        fast = self._fast_end()
+        if fast is not None:
+            return fast, self.buf[fast : fast + 1]
+        depth = 0
+        pos = 0
+        while True:
+            for m in _TOKEN.finditer(self.buf, pos):
+                tok = m.group()
+                if tok == b'"':  # string not complete in the buffer
+                    pos = m.start()
+                    break
+                c = tok[:1]
+                if c in b"[{" and len(tok) == 1:
+                    depth += 1
+                elif c in b"]}" and len(tok) == 1:
+                    if depth == 0:
+                        return m.start(), tok
+                    depth -= 1
+                elif tok == b"," and depth == 0:
+                    return m.start(), tok
+                pos = m.end()
+            else:
+                pos = len(self.buf)
+            if not self._more():
+                raise SourceError(
+                    "the file ends inside this record (unbalanced brackets or an unterminated string)",
+                    path=self.path, line=start_line, index=index,
+                )
+
+    def _record(self, index: int, line: int, text: bytes) -> SourceRecord:
+        end_offset = self.base + len(text)
+        if not text.strip():
+            return SourceRecord(index, line, None, "empty element (two commas in a row)", end_offset)
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            lead = len(text) - len(text.lstrip())
+            _, msg = _json_error(exc, line + text.count(b"\n", 0, lead))
+            return SourceRecord(index, line, None, msg, end_offset)
+        if not isinstance(value, dict):
+            return SourceRecord(index, line, None, _not_object(value), end_offset)
+        return SourceRecord(index, line, value, None, end_offset)
+
+
+def _read_csv(fh: io.BufferedReader, path: Path, mapping: list[ColumnMapping] | None) -> Iterator[SourceRecord]:
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise SourceError(f"invalid CSV header: {exc}", path=path, line=1) from exc
+    header = [h.strip() for h in header]
+    if mapping is None:
+        mapping = [ColumnMapping(h, h) for h in header if h]
+    missing = [m.column for m in mapping if m.column not in header]
+    if missing:
+        raise SourceError(f"mapped column(s) not in the CSV header: {', '.join(missing)}", path=path, line=1)
+    cols = [(header.index(m.column), m) for m in mapping]
+    index = 0
+    prev_line = reader.line_num
+    while True:
+        line = prev_line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield SourceRecord(index, line, None, f"invalid CSV: {exc}")
+            return
+        prev_line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != len(header):
+            yield SourceRecord(index, line, None,
+                               f"expected {len(header)} fields as in the header, found {len(row)}")
+            index += 1
+            continue
+        entity: dict[str, Any] = {}
+        error = None
+        for pos, m in cols:
+            cell = row[pos]
+            if cell == "":
+                continue
+            try:
+                set_path(entity, m.path, _convert(cell, m.type))
+            except (ValueError, orjson.JSONDecodeError) as exc:
+                error = f"column {m.column!r} → {m.path}: expected {m.type}, found {cell!r} ({exc})"
+                break
+            except (TypeError, AttributeError, IndexError):
+                error = f"column {m.column!r}: path {m.path!r} clashes with another mapped path"
+                break
+        if error:
+            yield SourceRecord(index, line, None, error)
+        else:
+            yield SourceRecord(index, line, entity, None)
+        index += 1
+
+
+def read_records(path: str | Path, *, fmt: str | None = None,
+                 mapping: Mapping[str, str | ColumnMapping] | None = None) -> Iterator[SourceRecord]:
+    """Stream the records of ``path`` (format detected unless given), one ``SourceRecord`` each.
+
+    Per-record problems come back as records with ``error`` set; problems that stop the reading
+    (e.g. a JSON array whose brackets never close) raise ``SourceError`` after the good records.
+    """
+    p = Path(path)
+    fmt = fmt or detect_format(p)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if not p.is_file():
+        raise SourceError("no such file", path=p)
+    with open(p, "rb", buffering=CHUNK) as fh:
+        if fmt == "jsonl":
+            yield from _read_jsonl(fh, p)
+        elif fmt == "json":
+            yield from _JsonArrayScanner(fh, p)
+        else:
+            yield from _read_csv(fh, p, parse_mapping(mapping))

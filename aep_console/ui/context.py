@@ -1,0 +1,175 @@
+"""The application context shared by the main window and every page.
+
+It holds the TaskRunner, the connection-profile store, the active profile and its AEPSession,
+the embedded local sandbox (a subprocess started through the launcher when the "Local sandbox"
+profile is active; never a thread that touches Qt), the request history, and the streaming
+target the user picked last (schema / dataset / connection), so that the record editor
+shows what the wizards created.
+
+Widgets read plain values from here and listen to the signals; they never await anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StreamTarget:
+    """Where the record editor sends: what the wizards created, or what the user picked."""
+
+    schema_id: str = ""
+    schema_title: str = ""
+    dataset_id: str = ""
+    dataset_name: str = ""
+    connection_id: str = ""  # the inlet id (CONNECTION_ID)
+    inlet_url: str = ""
+    flow_id: str = ""
+    source_name: str = ""
+    primary_identity: tuple[str, str] | None = None  # (field path, namespace)
+    extra: dict = field(default_factory=dict)
+
+    def with_(self, **changes: Any) -> StreamTarget:
+        return replace(self, **changes)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.schema_id and self.dataset_id and self.connection_id)
+
+
+class AppContext(QObject):
+    profile_changed = Signal(object)  # the active ConnectionProfile
+    session_ready = Signal(object)  # the AEPSession of the active profile
+    session_failed = Signal(str)  # why the session could not be built
+    busy_changed = Signal(bool)
+    target_changed = Signal(object)  # StreamTarget
+    exchange = Signal(object)  # every redacted request/response of the session
+    open_request = Signal(object)  # a history entry to reopen in the record editor
+    navigate = Signal(str)  # a page key the window should show
+    resources_changed = Signal(str)  # "schemas" | "datasets" | "connections": lists to refresh
+
+    def __init__(self, runner, parent: QObject | None = None, *, sandbox=None, profiles=None, history=None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self._profiles = profiles
+        self._history = history
+        self.profile = None
+        self.session = None
+        self.sandbox = sandbox  # a SandboxProcess; when given from outside, we do not stop it
+        self._owns_sandbox = sandbox is None
+        self.target = StreamTarget()
+        self._busy: set[str] = set()
+        self._closed = False
+        from .controllers.session import SessionController
+
+        self.sessions = SessionController(self)
+
+    # --- stores (built on first use: start-up pays for nothing it does not show) -----------------
+    @property
+    def profiles(self):
+        if self._profiles is None:
+            from ..services.profiles import ProfileStore
+
+            self._profiles = ProfileStore()
+        return self._profiles
+
+    @property
+    def history(self):
+        if self._history is None:
+            from ..services.history import HistoryStore
+
+            self._history = HistoryStore()
+        return self._history
+
+    # --- tasks ---------------------------------------------------------------------------------
+    def run(
+        self,
+        name: str,
+        coro: Awaitable[Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        busy: bool = True,
+    ) -> asyncio.Task:
+        """Run a coroutine as the named task (replacing a running one of that name);
+        ``busy_changed`` follows whether any busy task is running."""
+        task = self.runner.run(name, coro, on_done=on_done, on_error=on_error)
+        if busy:
+            was = bool(self._busy)
+            self._busy.add(name)
+            if not was:
+                self.busy_changed.emit(True)
+
+            def finished(t: asyncio.Task, name: str = name) -> None:
+                if self.runner.is_running(name):
+                    return  # replaced by a newer task of the same name
+                self._busy.discard(name)
+                if not self._busy and not self._closed:
+                    self.busy_changed.emit(False)
+
+            task.add_done_callback(finished)
+        return task
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._busy)
+
+    # --- active profile and session ------------------------------------------------------------
+    @property
+    def active_profile(self):
+        return self.profile
+
+    def start(self, profile_name: str | None = None) -> None:
+        """Called once by the shell after the window is built: activate the named profile, or
+        the last used one, or "Local sandbox"."""
+        self.sessions.start(profile_name)
+
+    def activate(self, profile) -> asyncio.Task:
+        """Switch to a connection profile: (start the sandbox,) build the session."""
+        return self.sessions.activate(profile)
+
+    def set_target(self, target: StreamTarget) -> None:
+        self.target = target
+        self.target_changed.emit(target)
+
+    def update_target(self, **changes: Any) -> None:
+        self.set_target(self.target.with_(**changes))
+
+    @property
+    def is_production(self) -> bool:
+        p = self.profile
+        return bool(p is not None and getattr(p, "is_production", False))
+
+    # --- shutdown ------------------------------------------------------------------------------
+    async def async_close(self) -> None:
+        """Cancel tasks, close the session, stop the embedded sandbox (off the GUI thread)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.runner.cancel_all()
+        await self.sessions.close_session()
+        if self.sandbox is not None and self._owns_sandbox:
+            sandbox, self.sandbox = self.sandbox, None
+            await asyncio.get_running_loop().run_in_executor(None, sandbox.stop)
+        history = self._history
+        if history is not None and hasattr(history, "close"):
+            history.close()
+
+    def close(self) -> None:
+        """Synchronous last resort (no loop running): stop the sandbox subprocess."""
+        self._closed = True
+        self.runner.cancel_all()
+        if self.sandbox is not None and self._owns_sandbox:
+            sandbox, self.sandbox = self.sandbox, None
+            try:
+                sandbox.stop()
+            except Exception:  # noqa: BLE001 - shutting down: log and go on
+                log.exception("stopping the local sandbox failed")

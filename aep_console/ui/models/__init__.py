@@ -1,0 +1,1 @@
+"""Qt item models and Qt-free helpers for the pages."""

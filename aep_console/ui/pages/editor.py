@@ -1,0 +1,257 @@
+"""Record editor: write or paste one record, see it validated live against the target's
+schema, preview the envelope, send it (Ctrl+Enter); bulk send a file below."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..controllers.editor import EditorController
+from ..widgets.banner import Banner
+from ..widgets.bulk_panel import BulkPanel
+from ..widgets.json_editor import JsonEditor, int_ids_to_strings
+from ..widgets.target_bar import TargetBar
+from ..widgets.validation_list import ValidationList
+
+
+def _button(text: str, tip: str, name: str | None = None) -> QPushButton:
+    b = QPushButton(text)
+    b.setToolTip(tip)
+    b.setAccessibleName(name or text.replace("&", ""))
+    return b
+
+
+class EditorPage(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Record editor")
+        self.controller = EditorController(ctx, self)
+        c = self.controller
+
+        self.targets = TargetBar(self)
+        self.editor = JsonEditor(self)
+        self.format_btn = _button("&Format", "Indent the JSON (Ctrl+Shift+F)", "Format JSON")
+        self.minify_btn = _button("&Minify", "Put the JSON on one line", "Minify JSON")
+        self.template_btn = _button("Insert &template", "Replace the editor's content with a record skeleton built from the schema")
+        self.fix_id_btn = _button("_id → &string", "Quote integer _id values (XDM requires a string)", "Convert _id to string")
+        self.sync_box = QCheckBox("S&ync validation")
+        self.sync_box.setToolTip("Ask AEP to validate the record synchronously (?syncValidation=true); development only, 60 requests/min")
+        self.sync_box.setAccessibleName("Synchronous validation")
+        self.sync_box.setChecked(True)
+        self.send_btn = _button("&Send  (Ctrl+Enter)", "Send the record to the streaming connection (Ctrl+Enter)", "Send record")
+        self.send_btn.setDefault(True)
+        tools = QHBoxLayout()
+        for w in (self.format_btn, self.minify_btn, self.template_btn, self.fix_id_btn):
+            tools.addWidget(w)
+        tools.addStretch(1)
+        tools.addWidget(self.sync_box)
+        tools.addWidget(self.send_btn)
+
+        self.validation = ValidationList(self)
+        self.envelope = JsonEditor(self)
+        self.envelope.setReadOnly(True)
+        self.envelope.setAccessibleName("Envelope preview")
+        self.envelope.setToolTip("The streaming message that will be sent: header and body around the record")
+        self.response = JsonEditor(self)
+        self.response.setReadOnly(True)
+        self.response.setAccessibleName("Last response")
+        self.response.setToolTip("AEP's answer to the last send")
+        self.side = QTabWidget(self)
+        self.side.setAccessibleName("Record details")
+        self.side.addTab(self.validation, "Validation")
+        self.side.addTab(self.envelope, "Envelope preview")
+        self.side.addTab(self.response, "Response")
+        self.result_banner = Banner("info", "", self)
+
+        top_split = QSplitter(Qt.Orientation.Horizontal)
+        top_split.addWidget(self.editor)
+        top_split.addWidget(self.side)
+        top_split.setStretchFactor(0, 3)
+        top_split.setStretchFactor(1, 2)
+        top = QWidget()
+        top_lay = QVBoxLayout(top)
+        top_lay.setContentsMargins(0, 0, 0, 0)
+        top_lay.addLayout(tools)
+        top_lay.addWidget(top_split, 1)
+        top_lay.addWidget(self.result_banner)
+
+        self.bulk = BulkPanel(self)
+        main_split = QSplitter(Qt.Orientation.Vertical)
+        main_split.addWidget(top)
+        main_split.addWidget(self.bulk)
+        main_split.setStretchFactor(0, 3)
+        main_split.setStretchFactor(1, 2)
+
+        title = QLabel("<h2>Record editor</h2>")
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addWidget(self.targets)
+        lay.addWidget(main_split, 1)
+
+        # --- wiring ------------------------------------------------------------------------------
+        self.format_btn.clicked.connect(self.editor.format_json)
+        self.minify_btn.clicked.connect(self.editor.minify_json)
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.editor.format_json)
+        self.template_btn.clicked.connect(self.insert_template)
+        self.fix_id_btn.clicked.connect(self.fix_ids)
+        self.send_btn.clicked.connect(self.send)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.send)
+        self.editor.parsed.connect(self._revalidate)
+        self.editor.parse_failed.connect(self._parse_failed)
+        self.validation.jump_requested.connect(self.editor.go_to_path)
+        self.validation.itemActivated.connect(self._jump_parse_error)
+        self.targets.target_picked.connect(ctx.set_target)
+        self.targets.refresh_requested.connect(c.list_targets)
+        ctx.target_changed.connect(self._target_changed)
+        ctx.open_request.connect(self.open_request)
+        c.targets_listed.connect(lambda s, d, n: self.targets.set_choices(s, d, n, ctx.target))
+        c.schema_ready.connect(lambda: self._revalidate(self.editor.last_value))
+        c.schema_failed.connect(lambda msg: self.validation.show_info(f"Schema not loaded: {msg}"))
+        c.send_done.connect(self._send_done)
+        c.send_failed.connect(lambda msg: self.result_banner.set_message("error", msg))
+        self.bulk.start_requested.connect(self.start_bulk)
+        self.bulk.pause_toggled.connect(c.pause_bulk)
+        self.bulk.cancel_requested.connect(c.cancel_bulk)
+        self.bulk.fix_ids_requested.connect(c.fix_file_ids)
+        c.bulk_started.connect(self.bulk.started)
+        c.bulk_progress.connect(self.bulk.show_progress)
+        c.bulk_rows.connect(self.bulk.results.append_rows)
+        c.bulk_finished.connect(self.bulk.finished)
+        c.bulk_id_defect.connect(self.bulk.offer_id_fix)
+        c.bulk_file_fixed.connect(self._file_fixed)
+        ctx.session_ready.connect(lambda _s: c.list_targets())
+        if ctx.session is not None:
+            c.list_targets()
+        self._target_changed(ctx.target)
+        self.validation.show_info("Type or paste a record; it is checked as you type.")
+
+    # --- single record ------------------------------------------------------------------------
+    def _target_changed(self, target) -> None:
+        self.targets.show_target(target)
+        self.controller.load_schema(target.schema_id)
+        self._update_envelope(self.editor.last_value)
+
+    def _parse_failed(self, problem) -> None:
+        self.validation.show_parse_error(problem)
+        self.envelope.setPlainText("(the record is not valid JSON yet)")
+
+    def _jump_parse_error(self, item) -> None:
+        pos = item.data(Qt.ItemDataRole.UserRole + 2)
+        if pos and self.editor.last_problem is not None:
+            self.editor.go_to_problem(self.editor.last_problem)
+
+    def _revalidate(self, value) -> None:
+        if self.editor.last_problem is not None:
+            return
+        self._update_envelope(value)
+        if not isinstance(value, dict):
+            if value is not None:
+                self.validation.show_info("A record must be a JSON object ({…}).")
+            return
+        violations = self.controller.validate(value)
+        if violations is None:
+            self.validation.show_info("Choose a schema to validate against (valid JSON so far).")
+        elif violations:
+            self.validation.show_violations(violations)
+        else:
+            self.validation.show_ok("Valid against the schema")
+
+    def _update_envelope(self, value) -> None:
+        if isinstance(value, dict):
+            env = self.controller.envelope(value)
+            self.envelope.set_json(env if env is not None else {"note": "choose a schema and a dataset"})
+
+    def insert_template(self) -> None:
+        tpl = self.controller.template()
+        if tpl is None:
+            self.result_banner.set_message("warning", "Choose a schema first: the template is built from it.")
+            return
+        self.editor.set_json(tpl)
+
+    def fix_ids(self) -> None:
+        text, n = int_ids_to_strings(self.editor.toPlainText())
+        if n:
+            cur = self.editor.textCursor()
+            cur.beginEditBlock()
+            cur.select(cur.SelectionType.Document)
+            cur.insertText(text)
+            cur.endEditBlock()
+            self.editor.reparse()
+        self.result_banner.set_message("info", f"Converted {n} integer _id value(s) to strings." if n else "No integer _id found.")
+
+    def confirm_production(self, what: str) -> bool:
+        if not self.ctx.is_production:
+            return True
+        name = getattr(self.ctx.profile, "name", "?")
+        answer = QMessageBox.warning(
+            self, "Send to production?",
+            f"Profile \u201c{name}\u201d is a PRODUCTION profile.\n\n{what}\n\nSend anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def send(self) -> None:
+        self.editor.reparse()
+        if self.editor.last_problem is not None:
+            self.result_banner.set_message("error", f"Not sent: the record is not valid JSON ({self.editor.last_problem}).")
+            self.editor.go_to_problem(self.editor.last_problem)
+            return
+        if not isinstance(self.editor.last_value, dict):
+            self.result_banner.set_message("error", "Not sent: a record must be a JSON object.")
+            return
+        if not self.confirm_production("One record will be streamed."):
+            return
+        self.result_banner.set_message("info", "Sending…")
+        self.controller.send(self.editor.last_value, sync=self.sync_box.isChecked())
+
+    def _send_done(self, outcome) -> None:
+        self.response.set_json(outcome.body if outcome.body is not None else {"note": "no body"})
+        self.result_banner.set_message(outcome.kind, outcome.summary)
+        if outcome.violations:
+            self.validation.show_violations(outcome.violations)
+            self.side.setCurrentWidget(self.validation)
+        else:
+            self.side.setCurrentWidget(self.response)
+
+    def open_request(self, entity) -> None:
+        """Load a record (e.g. from History) into the editor."""
+        if isinstance(entity, str):
+            self.editor.setPlainText(entity)
+            self.editor.reparse()
+        else:
+            self.editor.set_json(entity)
+
+    # --- bulk --------------------------------------------------------------------------------
+    def start_bulk(self, path: str) -> None:
+        if not path:
+            self.bulk.banner.set_message("warning", "Choose a file of records first.")
+            return
+        if not self.confirm_production(f"Every record of {path} will be streamed."):
+            return
+        self.controller.start_bulk(path)
+
+    def _file_fixed(self, path: str, n: int) -> None:
+        self.bulk.path_edit.setText(path)
+        self.bulk.fix_button.setVisible(False)
+        self.bulk.banner.set_message(
+            "success", f"Wrote {path} with {n:,} integer _id value(s) converted to strings. Press Send all to send it.")
+
+
+def pretty(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)

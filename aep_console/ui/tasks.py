@@ -1,0 +1,81 @@
+"""Named background tasks on the qasync loop (the FeelUOwn pattern).
+
+Widgets never own coroutines: controllers hand them to a TaskRunner, which keeps a reference to
+each running task (so none is garbage-collected mid-flight), cancels the previous task of the same
+name when a new one starts, and routes an unhandled exception to the crash reporter.
+``asyncio.CancelledError`` is an ordinary end, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ErrorSink = Callable[[BaseException], None]
+
+
+class TaskRunner:
+    def __init__(self, on_unhandled: ErrorSink | None = None) -> None:
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._on_unhandled = on_unhandled
+
+    def set_error_sink(self, sink: ErrorSink) -> None:
+        self._on_unhandled = sink
+
+    def run(
+        self,
+        name: str,
+        coro: Awaitable[Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> asyncio.Task:
+        previous = self._tasks.get(name)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.ensure_future(coro)
+        self._tasks[name] = task
+        task.add_done_callback(lambda t: self._finished(name, t, on_done, on_error))
+        return task
+
+    def _finished(self, name, task: asyncio.Task, on_done, on_error) -> None:
+        if self._tasks.get(name) is task:
+            del self._tasks[name]
+        if task.cancelled():
+            log.debug("task %s cancelled", name)
+            return
+        exc = task.exception()
+        if exc is None:
+            if on_done is not None:
+                on_done(task.result())
+            return
+        if isinstance(exc, asyncio.CancelledError):
+            return
+        if on_error is not None:
+            on_error(exc)
+            return
+        log.error("task %s failed", name, exc_info=(type(exc), exc, exc.__traceback__))
+        if self._on_unhandled is not None:
+            self._on_unhandled(exc)
+
+    def is_running(self, name: str) -> bool:
+        task = self._tasks.get(name)
+        return task is not None and not task.done()
+
+    def cancel(self, name: str) -> None:
+        task = self._tasks.get(name)
+        if task is not None:
+            task.cancel()
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+
+    async def wait_all(self) -> None:
+        tasks = list(self._tasks.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,1 @@
+"""Reusable widgets: plain Qt, no I/O, no async methods."""

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Debian/Ubuntu system packages the console needs: Qt's runtime libraries (offscreen and X11),
+# Xvfb for a headless display, and gnome-keyring + D-Bus for a real Secret Service keyring.
+# Installs only what is missing; runs apt-get through sudo when not root.
+set -euo pipefail
+
+PACKAGES=(
+  # Qt offscreen
+  libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0
+  # Qt on X11 / Xvfb
+  xvfb xauth libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
+  libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
+  libxcb-xfixes0
+  # Secret Service keyring (gnome-keyring brings dbus-run-session; dbus-daemon for private buses)
+  gnome-keyring dbus dbus-bin
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
+
+if ((${#missing[@]} == 0)); then
+  echo "system packages: all present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "system packages: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "system packages: done"
