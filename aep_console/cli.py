@@ -9,6 +9,7 @@ import sys
 from . import APP_NAME, __version__
 
 SUBCOMMANDS = ("send", "profile", "profiles", "setup", "history")
+SANDBOX_SUBCOMMAND = "sandbox-server"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -53,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == SANDBOX_SUBCOMMAND:  # how a frozen build starts its embedded sandbox
+        from .sandbox.cli import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     if argv and argv[0] in SUBCOMMANDS:
         from .services.cli_commands import run
 

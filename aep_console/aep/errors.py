@@ -97,6 +97,12 @@ class RequestTimeout(NetworkError):
     default_title = "Time-out"
 
 
+class UnexpectedResponse(AEPError):
+    """A success answer whose body does not have the documented shape."""
+
+    default_title = "Unexpected response"
+
+
 class HTTPStatusError(AEPError):
     """AEP answered with an error status."""
 

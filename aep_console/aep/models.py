@@ -40,10 +40,10 @@ class Created(AEPModel):
 class RegistryStats(AEPModel):
     ims_org: str | None = Field(None, alias="imsOrg")
     tenant_id: str = Field(alias="tenantId")
-    counts: dict[str, int] = Field(default_factory=dict)
-    recently_created: list[dict[str, Any]] = Field(default_factory=list, alias="recentlyCreatedResources")
-    recently_updated: list[dict[str, Any]] = Field(default_factory=list, alias="recentlyUpdatedResources")
-    class_usage: dict[str, Any] = Field(default_factory=dict, alias="classUsage")
+    counts: dict[str, Any] = Field(default_factory=dict)
+    recently_created: list[Any] = Field(default_factory=list, alias="recentlyCreatedResources")
+    recently_updated: list[Any] = Field(default_factory=list, alias="recentlyUpdatedResources")
+    class_usage: Any = Field(None, alias="classUsage")
 
 
 class RegistryResource(AEPModel):

@@ -196,3 +196,14 @@ class DataLake:
             for seq, entity in self.store.query(f"SELECT seq, entity FROM dl_records WHERE seq IN ({marks})", chunk):
                 out[seq] = entity
         return out
+
+    def event_rows(self, seqs: list[int]) -> dict[int, tuple[int, dict]]:
+        """seq -> (received ms, entity) for the given rows."""
+        out: dict[int, tuple[int, dict]] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for seq, received, entity in self.store.query(
+                    f"SELECT seq, received, entity FROM dl_records WHERE seq IN ({marks})", chunk):
+                out[seq] = (received, orjson.loads(entity))
+        return out

@@ -1,19 +1,21 @@
 """Start the local sandbox in a subprocess and hand back its URLs (tests, the console's
 "Local sandbox" profile).
 
-The child runs ``python -m aep_console.sandbox --data-dir DIR --port PORT``; its stdout/stderr go to
-``DIR/sandbox.log`` (a file, so a chatty server can never block on a full pipe). The child writes one
-line ``AEP_SANDBOX_READY {json}`` with the bound port once it listens; we read that, then poll
-``/__sandbox/health`` until it answers 200.
+The child runs ``python -m aep_console.sandbox --data-dir DIR --port PORT --ready-line``; its stderr (logs) goes
+to ``DIR/sandbox.log``; its stdout is drained by a daemon thread (so it never blocks on a full pipe).
+The child writes one stdout line ``AEP_SANDBOX_READY {json}`` with the bound port and the accepted
+credentials once it listens; we read that, then poll ``/__sandbox/health`` until it answers 200.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,31 +152,33 @@ def start_sandbox(
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
-    log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
-    start_offset = log.tell()
-    try:
-        popen = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+    # stdout (banner + READY line, which carry the demo secrets) stays in a pipe that a daemon thread drains;
+    # stderr (logs, never secrets) goes to DIR/sandbox.log.
+    with open(log_path, "ab") as log:
+        popen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env,
                                  start_new_session=True)
-    finally:
-        log.close()
     launch = {"host": host, "token_lifetime": token_lifetime, "extra_args": tuple(extra_args), "timeout": timeout}
+    ready: queue.Queue = queue.Queue()
+
+    def drain(stream) -> None:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if line.startswith(READY_PREFIX):
+                ready.put(line[len(READY_PREFIX):])
+        ready.put(None)
+
+    threading.Thread(target=drain, args=(popen.stdout,), daemon=True, name="aep-sandbox-stdout").start()
     deadline = time.monotonic() + timeout
-    info = None
-    while time.monotonic() < deadline:
-        if popen.poll() is not None:
-            raise SandboxStartError(f"sandbox exited with code {popen.returncode}; log {log_path}:\n{_tail(log_path)}")
-        with open(log_path, "rb") as fh:
-            fh.seek(start_offset)
-            for raw in fh.read().decode("utf-8", "replace").splitlines():
-                if raw.startswith(READY_PREFIX):
-                    info = json.loads(raw[len(READY_PREFIX):])
-                    break
-        if info:
-            break
-        time.sleep(0.02)
-    if info is None:
+    try:
+        payload = ready.get(timeout=timeout)
+    except queue.Empty:
+        payload = None
+    if payload is None:
         popen.kill()
-        raise SandboxStartError(f"sandbox not ready after {timeout}s; log {log_path}:\n{_tail(log_path)}")
+        popen.wait(5)
+        raise SandboxStartError(f"sandbox did not start within {timeout}s (exit code {popen.returncode}); "
+                                f"log {log_path}:\n{_tail(log_path)}")
+    info = json.loads(payload)
     proc = SandboxProcess(popen, info, data_dir, launch)
     with httpx.Client(timeout=2) as client:
         while True:

@@ -29,15 +29,20 @@ def xid_for(ns: str, ident: str) -> str:
 
 
 def deep_merge(dst: dict, src: dict) -> None:
-    """Later wins per field; nested objects merge; identityMap arrays are unioned by id."""
+    """Later wins per field; nested objects merge; identityMap arrays are unioned by id.
+
+    No copies: fragments are freshly parsed and owned by the index from here on.
+    """
     for key, value in src.items():
-        cur = dst.get(key)
-        if key == "identityMap" and isinstance(value, dict) and isinstance(cur, dict):
-            _merge_identity_map(cur, value)
-        elif isinstance(value, dict) and isinstance(cur, dict):
-            deep_merge(cur, value)
-        else:
-            dst[key] = _copy(value)
+        if type(value) is dict:
+            cur = dst.get(key)
+            if type(cur) is dict:
+                if key == "identityMap":
+                    _merge_identity_map(cur, value)
+                else:
+                    deep_merge(cur, value)
+                continue
+        dst[key] = value
 
 
 def _copy(value: Any) -> Any:
@@ -141,7 +146,10 @@ class ProfileSpace:
         prof = self._profile_for(idents, seq)
         self._link(prof, idents)
         prof.fragments.append(seq)
-        deep_merge(prof.entity, entity)
+        if prof.entity:
+            deep_merge(prof.entity, entity)
+        else:
+            prof.entity = entity
         prof.sources[dataset_id] = None
         prof.tags[batch_id] = None
         prof.modified_ms = max(prof.modified_ms, received_ms)

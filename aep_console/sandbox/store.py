@@ -188,6 +188,11 @@ class Store:
                 (org, sandbox, kind, ref))
         return [loads(r[0]) for r in rows]
 
+    def list_items(self, org: str, sandbox: str, kind: str) -> list[tuple[str, Any]]:
+        rows = self.query("SELECT id, body FROM docs WHERE org=? AND sandbox=? AND kind=? ORDER BY created, id",
+                          (org, sandbox, kind))
+        return [(r[0], loads(r[1])) for r in rows]
+
     def find_by_ref(self, kind: str, ref: str) -> tuple[str, str, Any] | None:
         """A document of ``kind`` by its ``ref`` across all orgs: (org, sandbox, body)."""
         row = self.query_one("SELECT org, sandbox, body FROM docs WHERE kind=? AND ref=?", (kind, ref))

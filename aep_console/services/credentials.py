@@ -103,7 +103,9 @@ def select_backend(ring: KeyringBackend | None = None) -> KeyringBackend:
 
 
 def _is_chainer(ring: KeyringBackend) -> bool:
-    return type(ring).__module__ == "keyring.backends.chainer"
+    from keyring.backends.chainer import ChainerBackend
+
+    return isinstance(ring, ChainerBackend)
 
 
 class CredentialStore:

@@ -155,28 +155,55 @@ class Journal:
             if not line:
                 continue
             kind, _, rest = line.partition(" ")
-            if kind == "H":
-                state.header = orjson.loads(rest)
-            elif kind in ("ok", "dl"):
-                n = 0
-                for a, b in decode_ranges(rest):
-                    state.done.add_range(a, b)
-                    n += b - a
-                if kind == "ok":
-                    state.accepted += n
-                else:
-                    state.dead_lettered += n
-            elif kind == "C":
-                state.complete = True
+            try:
+                self._apply(state, kind, rest)
+            except ValueError:
+                continue  # not a line this code wrote: ignore rather than guess
         return state
+
+    @staticmethod
+    @staticmethod
+    def _apply(state: JournalState, kind: str, rest: str) -> None:
+        if kind == "H":
+            state.header = orjson.loads(rest)
+        elif kind in ("ok", "dl"):
+            ranges = decode_ranges(rest)  # parse all before applying any
+            n = 0
+            for a, b in ranges:
+                state.done.add_range(a, b)
+                n += b - a
+            if kind == "ok":
+                state.accepted += n
+            else:
+                state.dead_lettered += n
+        elif kind == "C":
+            state.complete = True
 
     # writing ------------------------------------------------------------------------------
     def _append(self, text: str) -> None:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._drop_torn_tail()
             self._fh = open(self.path, "ab", buffering=0)
         self._fh.write(text.encode())
         os.fsync(self._fh.fileno())
+
+    def _drop_torn_tail(self) -> None:
+        """Cut an incomplete last line (a write cut short): it was never acknowledged."""
+        if not self.path.exists():
+            return
+        with open(self.path, "r+b") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            fh.seek(max(0, size - 65536))
+            tail = fh.read()
+            if tail.endswith(b"\n"):
+                return
+            cut = tail.rfind(b"\n")
+            fh.truncate(size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail)))
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def start(self, header: dict[str, Any]) -> None:
         """Begin a new journal (truncates an old one)."""

@@ -146,7 +146,7 @@ class AppContext(QObject):
     @property
     def is_production(self) -> bool:
         p = self.profile
-        return bool(p is not None and getattr(p, "is_production", False))
+        return bool(p is not None and (getattr(p, "production", False) or getattr(p, "is_production", False)))
 
     # --- shutdown ------------------------------------------------------------------------------
     async def async_close(self) -> None:

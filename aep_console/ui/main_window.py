@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(18, 18))
         self.nav.setMinimumWidth(170)
         self.nav.setMaximumWidth(240)
+        self.nav.setStyleSheet("QListWidget#Navigation::item { padding: 7px 10px; }")
         self.stack = QStackedWidget()
         for index, spec in enumerate(self.specs):
             item = QListWidgetItem(spec.title)

@@ -1,24 +1,15 @@
-"""Per-record results of a bulk send (QAbstractTableModel via RowsModel)."""
+"""Per-record results of a bulk send (QAbstractTableModel via RowsModel).
+
+Rows are ``services.engine_types.RecordResult`` (index, line, status, attempts, http_status,
+xaction_id, reason)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from .rows import Column, RowsModel
 
 
-@dataclass(frozen=True)
-class RecordResult:
-    index: int  # 0-based position in the source
-    status: str  # "accepted" | "rejected" | "failed" | "skipped"
-    http_status: int | None
-    xaction_id: str
-    message: str
-    json_path: str = ""
-
-
-def _colour(r: RecordResult) -> str | None:
-    return {"accepted": "#2e7d32", "rejected": "#c62828", "failed": "#c62828", "invalid": "#c62828"}.get(r.status)
+def _colour(r) -> str | None:
+    return "#2e7d32" if r.status == "accepted" else "#c62828"
 
 
 class ResultsModel(RowsModel):
@@ -26,9 +17,10 @@ class ResultsModel(RowsModel):
         super().__init__(
             [
                 Column("Record", lambda r: r.index + 1, "Position of the record in the file (1-based)", True),
-                Column("Status", lambda r: r.status, "accepted, rejected (invalid) or failed (not delivered)", colour=_colour),
-                Column("xactionId / path", lambda r: r.xaction_id or r.json_path, "AEP's transaction id, or the JSON path of the problem"),
-                Column("Message", lambda r: r.message, "Why the record was rejected or failed"),
+                Column("Status", lambda r: r.status, "accepted, invalid, unreadable or failed (refused by AEP)", colour=_colour),
+                Column("Line", lambda r: r.line, "Line of the file where the record starts", True),
+                Column("xactionId", lambda r: r.xaction_id or "", "AEP's transaction id"),
+                Column("Reason", lambda r: r.reason or "", "Why the record was not accepted"),
             ],
             parent,
         )

@@ -80,6 +80,8 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
         self._sort = (column, order)
         col = self.columns[column]
         key = col.sort_key or col.get

@@ -40,28 +40,35 @@ class PlaceholderPage(QWidget):
         layout.addStretch(1)
 
 
-def _placeholder(title: str, promise: str) -> Callable[["AppContext"], QWidget]:
-    return lambda _context: PlaceholderPage(title, promise)
+def _page(module: str, cls: str) -> Callable[["AppContext"], QWidget]:
+    """A factory that imports the page's module only when the page is first shown."""
+
+    def factory(context: "AppContext") -> QWidget:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{module}"), cls)(context)
+
+    return factory
 
 
 def page_specs() -> list[PageSpec]:
     return [
         PageSpec("connections", "Connections", "Connection profiles: the local sandbox or an AEP org",
-                 _placeholder("Connections", "Create, edit and switch connection profiles; test a connection.")),
+                 _page("connections", "ConnectionsPage")),
         PageSpec("schemas", "Schemas", "XDM schemas of the active sandbox and the schema wizard",
-                 _placeholder("Schemas", "Browse schemas and create one with the schema wizard.")),
+                 _page("resources", "SchemasPage")),
         PageSpec("datasets", "Datasets", "Datasets and the dataset wizard",
-                 _placeholder("Datasets", "Browse datasets and create a Profile-enabled one.")),
-        PageSpec("streaming", "Streaming connections", "HTTP API streaming connections and their inlet URLs",
-                 _placeholder("Streaming connections", "Create a streaming connection and copy its CONNECTION_ID.")),
+                 _page("resources", "DatasetsPage")),
+        PageSpec("streaming", "Streaming connections", "Streaming connections and their CONNECTION_ID / inlet URL",
+                 _page("resources", "StreamingPage")),
         PageSpec("editor", "Record editor", "Paste or load JSON records, validate and send them",
-                 _placeholder("Record editor", "Paste a record, validate it against the schema and stream it.")),
+                 _page("editor", "EditorPage")),
         PageSpec("inspector", "Stream inspector", "Every streaming response: status, xactionId, latency",
-                 _placeholder("Stream inspector", "Every response of this session, with its validation report.")),
+                 _page("inspector", "InspectorPage")),
         PageSpec("profiles", "Profiles", "Look up a merged profile and its experience events",
-                 _placeholder("Profiles", "Fetch the merged profile by identity, and its events.")),
+                 _page("profiles", "ProfilesPage")),
         PageSpec("datalake", "Data lake", "Batches per dataset, row previews and failed records",
-                 _placeholder("Data lake", "Batches, record counts, previews and failed records.")),
+                 _page("datalake", "DataLakePage")),
         PageSpec("history", "History", "Every request and response, searchable",
-                 _placeholder("History", "Search past requests and reopen one as an editable request.")),
+                 _page("history", "HistoryPage")),
     ]

@@ -134,6 +134,7 @@ class EditorPage(QWidget):
         c.bulk_finished.connect(self.bulk.finished)
         c.bulk_id_defect.connect(self.bulk.offer_id_fix)
         c.bulk_file_fixed.connect(self._file_fixed)
+        c.bulk_exists.connect(self._run_exists)
         ctx.session_ready.connect(lambda _s: c.list_targets())
         if ctx.session is not None:
             c.list_targets()
@@ -245,6 +246,17 @@ class EditorPage(QWidget):
         if not self.confirm_production(f"Every record of {path} will be streamed."):
             return
         self.controller.start_bulk(path)
+
+    def _run_exists(self, path: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Interrupted run", message[0].upper() + message[1:], parent=self)
+        resume = box.addButton("&Resume", QMessageBox.ButtonRole.AcceptRole)
+        restart = box.addButton("&Start over", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is resume:
+            self.controller.start_bulk(path, "resume")
+        elif box.clickedButton() is restart:
+            self.controller.start_bulk(path, "restart")
 
     def _file_fixed(self, path: str, n: int) -> None:
         self.bulk.path_edit.setText(path)

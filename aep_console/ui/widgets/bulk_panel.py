@@ -71,7 +71,8 @@ class BulkPanel(QWidget):
 
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Bulk send progress")
-        self.progress.setFormat("%v / %m records")
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("%p%")
         self.progress.setValue(0)
         self.stats = QLabel("No bulk send yet.", self)
         self.stats.setAccessibleName("Bulk send figures")
@@ -96,9 +97,8 @@ class BulkPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 70)
-        self.table.setColumnWidth(1, 90)
-        self.table.setColumnWidth(2, 200)
+        for col, w in enumerate((60, 80, 50, 170)):
+            self.table.setColumnWidth(col, w)
         self.table.activated.connect(lambda ix: self.row_activated.emit(self.results.row_at(ix)))
 
         top = QHBoxLayout()
@@ -151,15 +151,14 @@ class BulkPanel(QWidget):
         self.plot.clear()
         self.banner.set_message("info", "")
         self.fix_button.setVisible(False)
-        self.progress.setRange(0, total or 0)
         self.progress.setValue(0)
+        self.stats.setText("Starting…")
         self.set_running(True)
 
     def show_progress(self, snap) -> None:
         """``snap``: BulkSnapshot (done, total, ok, failed, rate, eta, elapsed, paused)."""
-        if snap.total:
-            self.progress.setMaximum(snap.total)
-        self.progress.setValue(snap.done)
+        if snap.fraction is not None:
+            self.progress.setValue(int(snap.fraction * 1000))
         self.eta.setText("Paused" if snap.paused else format_eta(snap.eta))
         self.stats.setText(
             f"{snap.done:,} sent: {snap.ok:,} accepted, {snap.failed:,} failed · "
@@ -169,7 +168,9 @@ class BulkPanel(QWidget):
 
     def finished(self, summary: str, kind: str = "success") -> None:
         self.set_running(False)
-        self.eta.setText("Done" if kind == "success" else "Stopped")
+        if kind == "success":
+            self.progress.setValue(1000)
+        self.eta.setText("Done" if kind in ("success", "warning") else "Stopped")
         self.banner.set_message(kind, summary)
 
     def offer_id_fix(self, text: str) -> None:

@@ -4,8 +4,9 @@ Usage (from the project root):
     python -m aep_console.xdm.tools.gen_definitions SRC_COMPONENTS_DIR [MORE_DIRS ...] [--out DIR]
 
 Each SRC is a folder laid out like adobe/xdm `components/` (classes/, behaviors/, fieldgroups/,
-datatypes/). Every `*.schema.json` found is converted (see `convert_resource`) and written under
-`aep_console/xdm/definitions/` with the same relative path, minus `.schema`. The produced JSON files
+datatypes/). Every `*.schema.json` found is converted (see `convert_resource`) and written to
+`aep_console/xdm/definitions/{kind}.{name}.json` (one flat package folder, so that the project's
+`package-data` glob `*.json` ships them). The produced JSON files
 are what ships; this script is only the way they were made and can be re-run on a newer checkout.
 
 Conversion (what the Schema Registry returns for a global resource, `application/vnd.adobe.xed+json`):
@@ -37,19 +38,41 @@ SOURCE_NOTE = {
     "license": "CC-BY-4.0 (Creative Commons Attribution 4.0 International), Copyright Adobe",
 }
 _DROP = {"meta:titleId", "meta:descriptionId", "meta:license", "$schema"}
-_RESOURCE_TYPES = {"classes": "classes", "behaviors": "behaviors", "fieldgroups": "mixins",
-                   "datatypes": "datatypes"}
-_TOP_ORDER = ["$id", "meta:altId", "meta:resourceType", "version", "title", "type", "description",
-              "definitions", "allOf", "required", "meta:extends", "meta:intendedToExtend", "meta:abstract",
-              "meta:extensible", "meta:auditable", "meta:status", "meta:tags", "meta:xdmType",
-              "meta:containerId", "meta:createdDate"]
+_RESOURCE_TYPES = {
+    "classes": "classes",
+    "behaviors": "behaviors",
+    "fieldgroups": "mixins",
+    "datatypes": "datatypes",
+}
+_TOP_ORDER = [
+    "$id",
+    "meta:altId",
+    "meta:resourceType",
+    "version",
+    "title",
+    "type",
+    "description",
+    "definitions",
+    "allOf",
+    "required",
+    "meta:extends",
+    "meta:intendedToExtend",
+    "meta:abstract",
+    "meta:extensible",
+    "meta:auditable",
+    "meta:status",
+    "meta:tags",
+    "meta:xdmType",
+    "meta:containerId",
+    "meta:createdDate",
+]
 
 
 def alt_id(resource_id: str) -> str:
     """`https://ns.adobe.com/xdm/context/profile` → `_xdm.context.profile` (Registry `meta:altId`)."""
     rest = resource_id.split("://", 1)[-1]
     if rest.startswith("ns.adobe.com/"):
-        rest = rest[len("ns.adobe.com/"):]
+        rest = rest[len("ns.adobe.com/") :]
     return "_" + rest.strip("/").replace("/", ".")
 
 
@@ -72,8 +95,8 @@ def xdm_type(node: dict) -> str | None:
     return None
 
 
-def convert_properties(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Rename a `properties` object; returns it and the namespaced names to require per `_prefix` object."""
+def convert_properties(props: dict[str, Any]) -> dict[str, Any]:
+    """Rename the fields of a `properties` object (namespaced ones go into `_prefix` objects)."""
     out: dict[str, Any] = {}
     for name, schema in props.items():
         namespace, new = platform_name(name)
@@ -85,7 +108,7 @@ def convert_properties(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
         else:
             holder = out.setdefault(namespace, {"type": "object", "meta:xdmType": "object", "properties": {}})
             holder["properties"][new] = converted
-    return out, {}
+    return out
 
 
 def convert_required(required: list[str], props: dict[str, Any]) -> list[str]:
@@ -95,7 +118,9 @@ def convert_required(required: list[str], props: dict[str, Any]) -> list[str]:
         if namespace is None:
             result.append(new)
         else:  # a required namespaced field: required inside its `_prefix` object, which becomes required
-            holder = props.setdefault(namespace, {"type": "object", "meta:xdmType": "object", "properties": {}})
+            holder = props.setdefault(
+                namespace, {"type": "object", "meta:xdmType": "object", "properties": {}}
+            )
             holder.setdefault("required", []).append(new)
             if namespace not in result:
                 result.append(namespace)
@@ -110,7 +135,7 @@ def convert_node(node: Any) -> Any:
         if key in _DROP:
             continue
         if key == "properties" and isinstance(value, dict):
-            out["properties"], _ = convert_properties(value)
+            out["properties"] = convert_properties(value)
         elif key in ("items", "additionalProperties") and isinstance(value, dict):
             out[key] = convert_node(value)
         elif key in ("oneOf", "anyOf", "allOf") and isinstance(value, list):
@@ -157,16 +182,20 @@ def convert_resource(doc: dict, kind: str) -> dict:
         resource.setdefault("meta:intendedToExtend", [])
     if "meta:createdDate" in doc:
         resource["meta:createdDate"] = doc["meta:createdDate"]
-    resource["allOf"] = [dict(ref, type="object", **{"meta:xdmType": "object"})
-                         if isinstance(ref, dict) and set(ref) == {"$ref"} else ref
-                         for ref in resource.get("allOf", [])]
+    resource["allOf"] = [
+        dict(ref, type="object", **{"meta:xdmType": "object"})
+        if isinstance(ref, dict) and set(ref) == {"$ref"}
+        else ref
+        for ref in resource.get("allOf", [])
+    ]
     ordered = {k: resource[k] for k in _TOP_ORDER if k in resource}
     ordered.update({k: v for k, v in resource.items() if k not in ordered})
     return ordered
 
 
 def generate(sources: list[Path], out_dir: Path) -> list[Path]:
-    written = []
+    written: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
     for src in sources:
         for path in sorted(src.rglob("*.schema.json")):
             rel = path.relative_to(src)
@@ -176,10 +205,12 @@ def generate(sources: list[Path], out_dir: Path) -> list[Path]:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if doc.get("$id") == EXTENSIBLE_ID:
                 continue  # the JSON-LD @context base: no fields on Platform
-            target = out_dir / rel.parent / rel.name.replace(".schema.json", ".json")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(convert_resource(doc, kind), indent=2, ensure_ascii=False) + "\n",
-                              encoding="utf-8")
+            target = out_dir / f"{kind}.{rel.name.replace('.schema.json', '.json')}"
+            if target in written:
+                raise SystemExit(f"two resources would be written to {target}")
+            target.write_text(
+                json.dumps(convert_resource(doc, kind), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
             written.append(target)
     (out_dir / "_source.json").write_text(json.dumps(SOURCE_NOTE, indent=2) + "\n", encoding="utf-8")
     return written

@@ -1,0 +1,86 @@
+"""Part 2 of the local sandbox: streaming ingestion (DCS), Real-Time Customer Profile, data lake + Data
+Access export, fault injection. ``register(ext)`` is called once by ``app.create_app``.
+
+Settings (``[part2]``-free top-level keys of the TOML config, i.e. ``config.extra``):
+``datalake_max_records`` (50000), ``datalake_max_age_s`` (30), ``dcs_requests_per_second`` (off),
+``sync_validation_per_minute`` (60), ``faults`` (table or ``"error503=0.1,latencyMs=20"``). The
+environment variable ``AEP_SANDBOX_FAULTS`` (same text form) also switches faults on at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from starlette.routing import Route
+
+from . import admin, export, streaming, ups
+from .datalake import DataLake
+from .faults import FaultInjector, parse_cli_faults
+from .part2_lookups import Part2Lookups
+from .pipeline import Pipeline
+from .profile_store import ProfileIndex
+from .streaming import RateLimits
+
+log = logging.getLogger("aep_console.sandbox.part2")
+
+
+class Part2State:
+    def __init__(self, services) -> None:
+        extra = dict(getattr(services.config, "extra", {}) or {})
+        self.services = services
+        self.lake = DataLake(services.store, max_records=int(extra.get("datalake_max_records", 50_000)),
+                             max_age_s=float(extra.get("datalake_max_age_s", 30.0)))
+        self.profiles = ProfileIndex(self.lake)
+        self.lookups = Part2Lookups(services)
+        self.pipeline = Pipeline(self.lookups, self.lake, self.profiles)
+        rps = extra.get("dcs_requests_per_second")
+        self.limits = RateLimits(int(extra.get("sync_validation_per_minute", 60)), float(rps) if rps else None)
+        self.faults = FaultInjector()
+        faults = extra.get("faults") or os.environ.get("AEP_SANDBOX_FAULTS")
+        if faults:
+            self.faults.configure(parse_cli_faults(faults) if isinstance(faults, str) else dict(faults))
+        try:
+            from aep_console.xdm.validate import streaming_validation_report
+
+            self.report_builder = streaming_validation_report
+        except ImportError:  # pragma: no cover
+            self.report_builder = None
+        self._ticker: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        n = self.profiles.rebuild()
+        if n:
+            log.warning("profile index rebuilt from %d data-lake rows", n)
+        self._ticker = asyncio.ensure_future(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                self.lake.close_due()
+            except Exception:  # keep ticking; the next round retries
+                log.exception("closing streaming batches failed")
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        try:
+            self.lake.close_due(force=True)
+        except Exception:
+            log.exception("closing streaming batches at shutdown failed")
+
+
+def register(ext) -> None:
+    state = Part2State(ext.services)
+    ext.services.part2 = state
+    ext.mount("/dcs", streaming.routes(state))
+    ext.mount("/platform/data/core/ups", ups.routes(state))
+    ext.mount("/platform/data/foundation/export", export.routes(state))
+    # A catch-all mount, placed after every part-1 route: it only sees paths nobody else serves, so the
+    # admin routes can live under part 1's /__sandbox/admin without a Mount that would shadow theirs.
+    ext.mount("", [Route(f"/__sandbox/admin{path}", endpoint, methods=methods)
+                   for path, endpoint, methods in admin.routes(state)])
+    ext.on_startup(state.start)
+    ext.on_shutdown(state.stop)

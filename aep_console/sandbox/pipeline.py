@@ -1,0 +1,216 @@
+"""The ingestion pipeline behind both DCS endpoints: envelope rules, XDM validation, one SQLite
+transaction per request (data lake rows + Catalog batch rows), then the in-memory Profile index.
+
+Nothing is acknowledged before COMMIT: the handler builds its answer from ``Outcome`` objects only after
+``Pipeline.ingest`` returned, and ``ingest`` applies profile changes only after the COMMIT succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from .datalake import KIND_EVENT, KIND_NONE, KIND_RECORD, DataLake, OpenBatch, now_ms
+from .part2_lookups import Connection, Part2Lookups, Target, TargetError
+from .profile_store import ProfileIndex
+from .streaming_responses import violations_text
+
+HEADER_MANDATORY = "The 'header' field is mandatory. Provide a valid 'header' value and try again."
+BODY_MANDATORY = "The 'body' field is mandatory. Provide a valid 'body' value and try again."
+
+
+class MessageRejected(Exception):
+    """A message refused at the door (status 400 with this message)."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    ok: bool  # acknowledged (persisted); False = refused at the door
+    message: str = ""  # refusal reason (status 400)
+    violations: list | None = None  # XDM violations (recorded as a failed record when acknowledged)
+    status: int = 400
+    seq: int = 0
+
+
+def _ts_ms(value: Any) -> int:
+    if isinstance(value, str):
+        try:
+            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+        except ValueError:
+            return 0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    return 0
+
+
+class Pipeline:
+    def __init__(self, lookups: Part2Lookups, lake: DataLake, profiles: ProfileIndex) -> None:
+        self.lookups = lookups
+        self.lake = lake
+        self.profiles = profiles
+
+    # --- envelope --------------------------------------------------------------------------------
+
+    def route(self, conn: Connection, msg: Any, flow_hint: str | None, cache: dict) -> tuple[Target, dict]:
+        """Check the envelope of one message; returns its target dataset and its xdmEntity."""
+        if not isinstance(msg, dict):
+            raise MessageRejected(f"Message must be a JSON object, found {type(msg).__name__}. {HEADER_MANDATORY}")
+        header = msg.get("header")
+        if not isinstance(header, dict):
+            raise MessageRejected(HEADER_MANDATORY)
+        if "msgType" in header or "xdmSchema" in header:
+            raise MessageRejected("Message has unknown xdm format")
+        schema_ref = header.get("schemaRef")
+        if not isinstance(schema_ref, dict) or not isinstance(schema_ref.get("id"), str) or not schema_ref["id"]:
+            raise MessageRejected("Message has unknown xdm format: 'header.schemaRef.id' is mandatory")
+        org = header.get("imsOrgId")
+        if org is not None and org != conn.org_id:
+            raise MessageRejected("Message has an absent or wrong ims org in the header")
+        flow_id = header.get("flowId") or flow_hint
+        if flow_id is not None and not isinstance(flow_id, str):
+            raise MessageRejected("'header.flowId' must be a string")
+        if conn.flows:
+            if not flow_id:
+                raise MessageRejected(
+                    "The 'header.flowId' field is mandatory for this HTTP API dataflow connection; "
+                    f"known dataflows: {', '.join(sorted(conn.flows))}")
+            if flow_id not in conn.flows:
+                raise MessageRejected(f"Dataflow [{flow_id}] is not a dataflow of this streaming connection")
+        elif flow_id and conn.known_flow_ids is not None and flow_id not in conn.known_flow_ids:
+            raise MessageRejected(f"Dataflow [{flow_id}] is not a dataflow of this streaming connection")
+        dataset_id = header.get("datasetId")
+        if dataset_id is None and flow_id and conn.flows.get(flow_id):
+            dataset_id = conn.flows[flow_id]
+        if not isinstance(dataset_id, str) or not dataset_id:
+            raise MessageRejected("The 'header.datasetId' field is mandatory. Provide a valid 'datasetId' value "
+                                  "and try again.")
+        source = header.get("source")
+        if source is not None and (not isinstance(source, dict) or not isinstance(source.get("name", ""), str)):
+            raise MessageRejected("'header.source' must be an object with a string 'name'")
+        body = msg.get("body")
+        if not isinstance(body, dict):
+            raise MessageRejected(BODY_MANDATORY)
+        meta = body.get("xdmMeta")
+        if not isinstance(meta, dict) or not isinstance(meta.get("schemaRef"), dict):
+            raise MessageRejected("The 'body.xdmMeta.schemaRef' field is mandatory. Provide a valid 'xdmMeta' "
+                                  "value and try again.")
+        meta_id = meta["schemaRef"].get("id")
+        if meta_id != schema_ref["id"]:
+            raise MessageRejected(f"'body.xdmMeta.schemaRef.id' [{meta_id}] does not match 'header.schemaRef.id' "
+                                  f"[{schema_ref['id']}]")
+        entity = body.get("xdmEntity")
+        if not isinstance(entity, dict):
+            raise MessageRejected("The 'body.xdmEntity' field is mandatory and must be a JSON object. Provide a "
+                                  "valid 'xdmEntity' value and try again.")
+        key = dataset_id
+        target = cache.get(key)
+        if target is None:
+            try:
+                target = self.lookups.target(conn.org_id, conn.sandbox, dataset_id)
+            except TargetError as exc:
+                target = exc
+            cache[key] = target
+        if isinstance(target, TargetError):
+            raise MessageRejected(str(target))
+        if schema_ref["id"] != target.schema_id:
+            raise MessageRejected(f"Schema [{schema_ref['id']}] in the header does not match the schema "
+                                  f"[{target.schema_id}] of dataset [{dataset_id}]")
+        return target, entity
+
+    # --- the write path --------------------------------------------------------------------------
+
+    def ingest(self, conn: Connection, items: list[tuple[Target, dict] | Outcome], received_ms: int,
+               xaction_ids: list[str]) -> list[Outcome]:
+        """Validate, persist (one transaction) and index the routed messages.
+
+        ``items``: per message either (target, entity) or an ``Outcome`` already decided (refused).
+        Returns one Outcome per message, in order.
+        """
+        lake = self.lake
+        outcomes: list[Outcome] = []
+        rows: list[tuple] = []
+        touched: dict[str, OpenBatch] = {}
+        undo: dict[str, list[int]] = {}
+        profile_ops: list[tuple] = []
+        seq = lake.next_seq
+        for i, item in enumerate(items):
+            if isinstance(item, Outcome):
+                outcomes.append(item)
+                continue
+            target, entity = item
+            violations = target.validate(entity)
+            batch = lake.batch_for(conn.org_id, conn.sandbox, target.dataset_id)
+            if batch.id not in touched:
+                touched[batch.id] = batch
+                undo[batch.id] = [0, 0, 0, len(batch.errors)]
+            raw = orjson.dumps(entity)
+            size = len(raw)
+            u = undo[batch.id]
+            if violations:
+                text = violations_text(violations)
+                errors = orjson.dumps([{"pointer": getattr(v, "pointer", "#"), "keyword": getattr(v, "keyword", ""),
+                                        "message": getattr(v, "message", str(v)),
+                                        "path": getattr(v, "json_path", "")} for v in violations[:5]])
+                rows.append((seq, batch.id, target.dataset_id, xaction_ids[i], received_ms, 0, KIND_NONE, None,
+                             None, None, None, raw, errors))
+                batch.failed += 1
+                u[1] += 1
+                row_no = batch.records + batch.failed
+                if len(batch.errors) < 100:
+                    batch.errors.append({"code": "XDM-VALIDATION", "description": text, "rows": [row_no],
+                                         "xactionId": xaction_ids[i]})
+                outcomes.append(Outcome(ok=True, violations=violations, seq=seq))
+            else:
+                kind = KIND_NONE
+                idents_raw = event_id = ts = event_type = None
+                if target.profile:
+                    idents = target.identities(entity)
+                    if idents:
+                        idents_raw = orjson.dumps(idents)
+                        if target.is_event:
+                            kind = KIND_EVENT
+                            event_id = entity.get("_id")
+                            ts = _ts_ms(entity.get("timestamp"))
+                            event_type = entity.get("eventType") if isinstance(entity.get("eventType"), str) else None
+                            profile_ops.append((KIND_EVENT, seq, idents, entity, target.dataset_id, batch.id,
+                                                event_id, ts, event_type))
+                        else:
+                            kind = KIND_RECORD
+                            profile_ops.append((KIND_RECORD, seq, idents, entity, target.dataset_id, batch.id,
+                                                None, None, None))
+                rows.append((seq, batch.id, target.dataset_id, xaction_ids[i], received_ms, 1, kind, idents_raw,
+                             event_id, ts, event_type, raw, None))
+                batch.records += 1
+                u[0] += 1
+                outcomes.append(Outcome(ok=True, seq=seq))
+            batch.size += size
+            u[2] += size
+            seq += 1
+        if rows or touched:
+            try:
+                with lake.store.transaction() as db:
+                    lake.write(db, rows, list(touched.values()))
+            except Exception:
+                lake.rollback(list(touched.values()),
+                              {bid: (u[0], u[1], u[2], len(touched[bid].errors) - u[3]) for bid, u in undo.items()})
+                raise
+            lake.next_seq = seq
+        space = None
+        for op in profile_ops:
+            if space is None:
+                space = self.profiles.space(conn.org_id, conn.sandbox)
+            kind, s, idents, entity, dataset_id, batch_id, event_id, ts, event_type = op
+            if kind == KIND_RECORD:
+                space.apply_record(s, idents, entity, dataset_id, batch_id, received_ms)
+            else:
+                space.apply_event(s, idents, event_id, ts, dataset_id, batch_id, received_ms, event_type)
+        if any(b.records + b.failed >= lake.max_records for b in touched.values()):
+            lake.close_due()
+        return outcomes
+
+
+def now() -> int:
+    return now_ms()

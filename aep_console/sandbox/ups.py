@@ -1,0 +1,255 @@
+"""Real-Time Customer Profile API (``https://platform.adobe.io/data/core/ups``, here
+``/platform/data/core/ups``): merge policies, ``/access/entities`` (GET and POST) and
+``/config/eventTypes`` (../shared/docs/aep-api.md §7).
+
+Error bodies as documented: 404 ``{"statusCode": "404", ...}``; 400/422
+``{"message": "UPS-…", "cause": "…", "statusCode": "422"}``; 429 ``[{"message": "Too many requests",
+"cause", "retryAfterMs", "statusCode": "429"}]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .errors import ApiError
+from .gateway import platform_context, read_json
+from .profile_store import default_merge_policy, too_many_identities
+
+PROFILE = "_xdm.context.profile"
+EVENT = "_xdm.context.experienceevent"
+DEFAULT_LIMIT = 1000
+
+
+def ups_error(status: int, code: str, message: str, cause: str = "") -> ApiError:
+    return ApiError(status, {"message": f"{code}: {message}", "cause": cause or message, "statusCode": str(status)})
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, {"statusCode": "404", "message": message})
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    import orjson
+
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+class UpsApi:
+    def __init__(self, state) -> None:
+        self.state = state
+
+    async def _ctx(self, request: Request):
+        ctx = await platform_context(request)
+        faults = self.state.faults
+        if faults.applies("ups"):
+            if faults.latency_ms:
+                await asyncio.sleep(faults.latency_ms / 1000)
+            mode = faults.draw()
+            retry = str(faults.retry_after)
+            if mode == "error429":
+                raise ApiError(429, [{"message": "Too many requests", "cause": "{\"Errors\":[\"Request rate is large\"]}",
+                                      "retryAfterMs": str(faults.retry_after * 1000), "statusCode": "429"}],
+                               headers={"Retry-After": retry})
+            if mode == "error503":
+                raise ApiError(503, {"message": "Service Unavailable", "cause": "Injected fault",
+                                     "statusCode": "503"}, headers={"Retry-After": retry})
+            if mode in ("error500", "drop"):
+                raise ApiError(500, {"message": "Unable to connect to server", "cause": "Injected fault",
+                                     "statusCode": "500"})
+        return ctx
+
+    # --- merge policies ----------------------------------------------------------------------------
+
+    async def merge_policies(self, request: Request) -> Response:
+        ctx = await self._ctx(request)
+        policies = [default_merge_policy(ctx.org_id, ctx.sandbox)]
+        name = request.query_params.get("schema.name")
+        if name and name != PROFILE:
+            policies = []
+        if request.query_params.get("default", "").lower() == "false":
+            policies = [p for p in policies if not p["default"]]
+        return _json({"_page": {"totalCount": len(policies), "pageSize": len(policies), "count": len(policies),
+                                "next": ""}, "children": policies, "_links": {"next": {"href": ""}}})
+
+    async def merge_policy(self, request: Request) -> Response:
+        ctx = await self._ctx(request)
+        policy = default_merge_policy(ctx.org_id, ctx.sandbox)
+        if request.path_params["policy_id"] != policy["id"]:
+            raise not_found(f"Merge policy [{request.path_params['policy_id']}] not found")
+        return _json(policy)
+
+    def _policy(self, ctx, policy_id: str | None) -> dict:
+        policy = default_merge_policy(ctx.org_id, ctx.sandbox)
+        if policy_id and policy_id != policy["id"]:
+            raise ups_error(422, "UPS-MRG-1000004", f"Merge policy [{policy_id}] not found",
+                            f"Known merge policies of sandbox [{ctx.sandbox}]: {policy['id']}")
+        return policy
+
+    # --- entities ----------------------------------------------------------------------------------
+
+    async def get_entities(self, request: Request) -> Response:
+        ctx = await self._ctx(request)
+        q = request.query_params
+        schema = q.get("schema.name")
+        if not schema:
+            raise ups_error(400, "UPS-ACC-1000001", "Query parameter 'schema.name' is required",
+                            f"use schema.name={PROFILE} or schema.name={EVENT}")
+        fields = [f for f in q.get("fields", "").split(",") if f.strip()] or None
+        policy = self._policy(ctx, q.get("mergePolicyId"))
+        space = self.state.profiles.space(ctx.org_id, ctx.sandbox)
+        if schema == PROFILE:
+            entity_id = q.get("entityId")
+            if not entity_id:
+                raise ups_error(400, "UPS-ACC-1000002", "Query parameter 'entityId' is required",
+                                "give entityId (an XID, or an identity value together with entityIdNS)")
+            ns = q.get("entityIdNS")
+            prof = space.find(entity_id, ns)
+            if prof is None:
+                raise not_found(f"No profile with entityId [{entity_id}]"
+                                + (f" in namespace [{ns}]" if ns else " (read as an XID: no entityIdNS given)"))
+            if too_many_identities(prof):
+                raise ups_error(422, "UPS-ACC-1000010", "Too many related identities",
+                                f"the identity graph of [{entity_id}] links {len(prof.identities)} identities (max 50)")
+            return _json({prof.xid: self.state.profiles.entity_doc(prof, fields, policy)})
+        if schema == EVENT:
+            return _json(self._events(ctx, q, space, fields))
+        raise ups_error(422, "UPS-ACC-1000003", f"schema.name [{schema}] is not supported",
+                        f"supported: {PROFILE}, {EVENT}")
+
+    def _events(self, ctx, q, space, fields) -> dict:
+        related = q.get("relatedSchema.name")
+        if related is not None and related != PROFILE:
+            raise ups_error(422, "UPS-ACC-1000004", f"relatedSchema.name [{related}] is not supported",
+                            f"experience events are related to {PROFILE}")
+        entity_id = q.get("relatedEntityId") or q.get("entityId")
+        ns = q.get("relatedEntityIdNS") or q.get("entityIdNS")
+        if not entity_id:
+            raise ups_error(400, "UPS-ACC-1000002", "Query parameter 'relatedEntityId' is required",
+                            "give relatedEntityId (and relatedEntityIdNS unless it is an XID)")
+        start_time = _number(q, "startTime")
+        end_time = _number(q, "endTime")
+        limit = _number(q, "limit")
+        limit = DEFAULT_LIMIT if limit is None else int(limit)
+        if limit < 1:
+            raise ups_error(400, "UPS-ACC-1000005", f"'limit' must be at least 1, found {limit}")
+        orderby = (q.get("orderby") or q.get("orderBy") or "+timestamp").strip().replace(" ", "+")
+        if orderby not in ("timestamp", "+timestamp", "-timestamp"):
+            raise ups_error(400, "UPS-ACC-1000006", f"'orderby' must be +timestamp or -timestamp, found {orderby}")
+        descending = orderby == "-timestamp"
+        prof = space.find(entity_id, ns)
+        if prof is None:
+            raise not_found(f"No profile with entityId [{entity_id}]" + (f" in namespace [{ns}]" if ns else ""))
+        events = self.state.profiles.events_of(prof)
+        if start_time is not None:
+            events = [e for e in events if e[0] >= start_time]
+        if end_time is not None:
+            events = [e for e in events if e[0] < end_time]
+        if descending:
+            events.reverse()
+        start = q.get("start")
+        if start:
+            pos = next((i for i, e in enumerate(events) if e[1] == start), None)
+            if pos is None:
+                raise ups_error(400, "UPS-ACC-1000007", f"'start' [{start}] is not an event of this page sequence")
+            events = events[pos:]
+        page, rest = events[:limit], events[limit:]
+        rows = self.state.lake.event_rows([e[2] for e in page])
+        children = []
+        for ts, eid, seq in page:
+            received, entity = rows.get(seq, (ts, {}))
+            if fields:
+                from .profile_store import filter_fields
+
+                entity = filter_fields(entity, fields)
+            children.append({"relatedEntityId": prof.xid, "entityId": eid, "timestamp": ts, "entity": entity,
+                             "lastModifiedAt": _iso(received)})
+        next_id = rest[0][1] if rest else ""
+        href = ""
+        if next_id:
+            params = {"start": next_id, "orderby": "-timestamp" if descending else "timestamp",
+                      "schema.name": EVENT, "relatedSchema.name": PROFILE, "relatedEntityId": entity_id,
+                      "limit": str(limit)}
+            if ns:
+                params["relatedEntityIdNS"] = ns
+            for key in ("startTime", "endTime", "fields", "mergePolicyId"):
+                if q.get(key):
+                    params[key] = q[key]
+            href = "/entities?" + urlencode(params)
+        return {"_page": {"orderby": "-timestamp" if descending else "timestamp",
+                          "start": page[0][1] if page else "", "count": len(children), "next": next_id},
+                "children": children, "_links": {"next": {"href": href}}}
+
+    async def post_entities(self, request: Request) -> Response:
+        ctx = await self._ctx(request)
+        body = await read_json(request, lambda m: ups_error(400, "UPS-ACC-1000000", m), expect=dict)
+        schema = (body.get("schema") or {}).get("name") if isinstance(body.get("schema"), dict) else None
+        if schema != PROFILE:
+            if schema == EVENT:
+                raise ups_error(422, "UPS-ACC-1000003", "ExperienceEvent lookups by POST are not supported here",
+                                "use GET /access/entities?schema.name=_xdm.context.experienceevent")
+            raise ups_error(400, "UPS-ACC-1000001", "'schema.name' is required and must be _xdm.context.profile",
+                            f"found {schema!r}")
+        identities = body.get("identities")
+        if not isinstance(identities, list) or not identities:
+            raise ups_error(400, "UPS-ACC-1000002", "'identities' must be a non-empty array",
+                            "each item: {\"entityId\": …, \"entityIdNS\": {\"code\": …}}")
+        fields = body.get("fields")
+        if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
+            raise ups_error(400, "UPS-ACC-1000008", "'fields' must be an array of strings")
+        policy = self._policy(ctx, body.get("mergePolicyId"))
+        space = self.state.profiles.space(ctx.org_id, ctx.sandbox)
+        out: dict[str, Any] = {}
+        for i, item in enumerate(identities):
+            if not isinstance(item, dict) or not isinstance(item.get("entityId"), str):
+                raise ups_error(400, "UPS-ACC-1000002", f"identities[{i}].entityId must be a string")
+            ns_obj = item.get("entityIdNS")
+            ns = ns_obj.get("code") if isinstance(ns_obj, dict) else ns_obj if isinstance(ns_obj, str) else None
+            prof = space.find(item["entityId"], ns)
+            if prof is None:
+                continue
+            requested = {"entityId": item["entityId"]}
+            if ns:
+                requested["entityIdNS"] = {"code": ns}
+            out[prof.xid] = self.state.profiles.entity_doc(prof, fields, policy, requested)
+        if not out:
+            raise not_found("None of the requested identities has a profile")
+        return _json(out)
+
+    async def event_types(self, request: Request) -> Response:
+        ctx = await self._ctx(request)
+        space = self.state.profiles.space(ctx.org_id, ctx.sandbox)
+        children = [{"eventType": name, "count": count} for name, count in sorted(space.event_types.items())]
+        return _json({"_page": {"count": len(children)}, "children": children})
+
+
+def _number(q, key: str) -> float | None:
+    raw = q.get(key)
+    if raw is None or raw == "":
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ups_error(400, "UPS-ACC-1000005", f"'{key}' must be a number (milliseconds), found {raw!r}") from None
+
+
+def _iso(ms: int) -> str:
+    from .profile_store import iso
+
+    return iso(ms)
+
+
+def routes(state) -> list[Route]:
+    api = UpsApi(state)
+    return [
+        Route("/config/mergePolicies", api.merge_policies, methods=["GET"]),
+        Route("/config/mergePolicies/{policy_id}", api.merge_policy, methods=["GET"]),
+        Route("/config/eventTypes", api.event_types, methods=["GET"]),
+        Route("/access/entities", api.get_entities, methods=["GET"]),
+        Route("/access/entities", api.post_entities, methods=["POST"]),
+    ]

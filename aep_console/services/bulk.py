@@ -1,0 +1,124 @@
+"""A bulk send of one file, with its journal and dead-letter file: the unit the GUI and CLI run.
+
+    run = BulkRun(session, "members.jsonl", target, resume=True, on_progress=show)
+    report = await run.start()          # run.pause() / run.resume() / run.cancel() meanwhile
+    print(report.summary())
+
+Run files live in ``paths.data_dir()/runs/<key>/`` where the key is derived from the file, the
+connection and the dataset; ``journal.log`` and ``deadletter.jsonl`` (unless another path is given).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..xdm.validate import compile_validator
+from .engine import BulkSender, DeadLetters
+from .engine_types import DONE, EngineOptions, Progress, RecordResult, RunReport, SendTarget
+from .journal import Journal, JournalState, file_fingerprint, run_key, runs_dir
+from .sources import ColumnMapping, detect_format, read_records
+
+
+class RunExists(Exception):
+    """An interrupted run of the same file/connection/dataset exists: resume it or restart."""
+
+    def __init__(self, journal: Path, state: JournalState) -> None:
+        done = state.accepted + state.dead_lettered
+        super().__init__(
+            f"an interrupted run of this file to this connection and dataset exists ({done} records already "
+            f"done: {state.accepted} accepted, {state.dead_lettered} dead-lettered). Resume it (--resume) "
+            f"or start over (--restart, which may send records twice). Journal: {journal}")
+        self.journal, self.state = journal, state
+
+
+async def load_validator(session: Any, schema_id: str) -> Any:
+    """The client-side validator of a schema (its full form from the Schema Registry)."""
+    resolved = await session.schemas.get_full_schema(schema_id)
+    return compile_validator(resolved)
+
+
+class BulkRun:
+    def __init__(self, session: Any, path: str | Path, target: SendTarget, *, fmt: str | None = None,
+                 mapping: Mapping[str, str | ColumnMapping] | None = None, resume: bool = False,
+                 restart: bool = False, options: EngineOptions | None = None,
+                 dead_letter_path: str | Path | None = None, validator: Any = None,
+                 on_progress: Callable[[Progress], Any] | None = None,
+                 on_result: Callable[[RecordResult], Any] | None = None) -> None:
+        self.session, self.path, self.target = session, Path(path), target
+        if not self.path.is_file():
+            raise FileNotFoundError(f"{self.path}: no such file")
+        self.fmt = fmt or detect_format(self.path)
+        self.mapping = mapping
+        self.options = options or EngineOptions()
+        self.validator = validator
+        self.run_dir = runs_dir() / run_key(self.path, target.connection_id, target.dataset_id)
+        self.journal = Journal(self.run_dir / "journal.log")
+        self.dead_letter_path = Path(dead_letter_path) if dead_letter_path else self.run_dir / "deadletter.jsonl"
+        self.header = {**file_fingerprint(self.path), "format": self.fmt, "connection": target.connection_id,
+                       "dataset": target.dataset_id, "schema": target.schema_id,
+                       "mapping": _mapping_json(mapping)}
+        self.state = self.journal.read()
+        self.resumed = False
+        if self.state.header and not self.state.complete and not restart:
+            if not resume:
+                raise RunExists(self.journal.path, self.state)
+            self.journal.check_header(self.state, self.header)
+            self.resumed = True
+        self.sender = BulkSender(session, target, validator=None, options=self.options, journal=self.journal,
+                                 dead_letters=DeadLetters(self.dead_letter_path), on_progress=on_progress,
+                                 on_result=on_result)
+
+    # control, forwarded to the engine
+    def pause(self) -> None:
+        self.sender.pause()
+
+    def resume(self) -> None:
+        self.sender.resume()
+
+    def cancel(self) -> None:
+        self.sender.cancel()
+
+    @property
+    def already_complete(self) -> bool:
+        return bool(self.state.header) and self.state.complete and not self.resumed
+
+    async def start(self) -> RunReport:
+        if self.options.validate and self.validator is None:
+            self.validator = await load_validator(self.session, self.target.schema_id)
+        self.sender.validator = self.validator
+        skip = None
+        if self.resumed:
+            skip = self.state.done
+        else:
+            if self.dead_letter_path.exists() and self.dead_letter_path.stat().st_size:
+                self.dead_letter_path.rename(self.dead_letter_path.with_name(
+                    f"{self.dead_letter_path.stem}-{time.strftime('%Y%m%d-%H%M%S')}{self.dead_letter_path.suffix}"))
+            self.journal.start(self.header)
+        try:
+            report = await self.sender.run(read_records(self.path, fmt=self.fmt, mapping=self.mapping), skip=skip,
+                                           total_bytes=self.path.stat().st_size)
+        finally:
+            self.journal.close()
+            if self.sender.dead is not None:
+                self.sender.dead.close()
+        report.resumed = self.resumed
+        return report
+
+    def totals(self) -> JournalState:
+        """Accepted / dead-lettered over every run of this journal (resumes included)."""
+        return Journal(self.journal.path).read()
+
+
+def _mapping_json(mapping: Mapping[str, Any] | None) -> Any:
+    if mapping is None:
+        return None
+    out = {}
+    for col, spec in mapping.items():
+        out[col] = f"{spec.path}:{spec.type}" if isinstance(spec, ColumnMapping) else str(spec)
+    return out
+
+
+__all__ = ["DONE", "BulkRun", "RunExists", "load_validator"]

@@ -1,0 +1,43 @@
+"""Open an ``AEPSession`` for a connection profile: secret from the keyring (read when a token is
+needed, never kept by the session), every exchange into the history, tenant id discovered once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..aep.config import ClientCredentials
+from ..aep.session import AEPSession
+from .credentials import CredentialStore
+from .history import HistoryStore
+from .profiles import ConnectionProfile, ProfileStore
+
+
+def open_session(profile: ConnectionProfile, *, profiles: ProfileStore | None = None,
+                 credentials: CredentialStore | None = None, history: HistoryStore | None = None,
+                 secret: str | None = None, **session_options: Any) -> AEPSession:
+    """An ``AEPSession`` for ``profile``. ``secret`` overrides the keyring (e.g. typed for this run only)."""
+    store = profiles or ProfileStore(credentials=credentials)
+    profile.validate()
+
+    def get_secret() -> str:
+        value = secret or store.secret_for(profile)
+        if history is not None:
+            history.add_secret(value)
+        return value
+
+    creds = ClientCredentials(profile.client_id, get_secret, profile.scopes)
+    hook = history.hook(profile.name) if history is not None else None
+    return AEPSession(profile.endpoints(), creds, profile.org_id, profile.sandbox_name, on_exchange=hook,
+                      **session_options)
+
+
+async def discover_tenant(session: AEPSession, profile: ConnectionProfile,
+                          profiles: ProfileStore | None = None) -> str:
+    """The tenant id from the Schema Registry's ``/stats``; saved into the profile when it changed."""
+    tenant = await session.schemas.tenant_id()
+    if tenant and tenant != profile.tenant_id:
+        profile.tenant_id = tenant
+        if profiles is not None and profiles.has_file(profile.name):
+            profiles.save(profile)
+    return tenant

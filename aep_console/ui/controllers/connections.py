@@ -1,0 +1,165 @@
+"""Connection profiles: save / delete / import through the profile store; switch; Test
+connection (token, then Schema Registry /stats) on the qasync loop."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class ConnectionsController(QObject):
+    test_step = Signal(bool, str)  # ok, what
+    test_finished = Signal(bool, str)
+
+    def __init__(self, ctx, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+
+    # --- store ---------------------------------------------------------------------------------
+    def profiles(self) -> list:
+        return self.ctx.profiles.list()
+
+    def get(self, name: str):
+        from ...services.profiles import ProfileError
+
+        try:
+            return self.ctx.profiles.get(name)
+        except ProfileError:
+            return None
+
+    @staticmethod
+    def default_scopes() -> str:
+        from ...services.profiles import AEP_SCOPES
+
+        return AEP_SCOPES
+
+    def keyring_text(self, profile) -> str:
+        if profile is not None and profile.is_local:
+            return "The local sandbox uses its public demo identity; nothing is stored in the keyring."
+        try:
+            info = self.ctx.profiles.credentials.backend_info()
+            return f"The client secret is stored in: {info.describe()}."
+        except Exception as exc:  # noqa: BLE001 - keyring problems are shown, not raised
+            title = getattr(exc, "title", None)
+            advice = getattr(exc, "advice", str(exc))
+            return f"Keyring: {title + '. ' if title else ''}{advice}"
+
+    def build(self, values: dict):
+        from ...services.profiles import ConnectionProfile, local_profile
+
+        if values["target"] == "local-sandbox":
+            base = local_profile()
+            return dataclasses.replace(base, name=values["name"] or base.name,
+                                       sandbox_name=values["sandbox_name"] or base.sandbox_name,
+                                       production=values["production"])
+        return ConnectionProfile(
+            name=values["name"], target="aep", org_id=values["org_id"], sandbox_name=values["sandbox_name"],
+            client_id=values["client_id"], scopes=values["scopes"] or self.default_scopes(),
+            production=values["production"],
+        )
+
+    def save(self, values: dict, secret: str) -> tuple[bool, str]:
+        from ...services.credentials import CredentialError
+        from ...services.profiles import ProfileError
+
+        store = self.ctx.profiles
+        try:
+            profile = self.build(values)
+            existing = self.get(profile.name)
+            profile.validate()
+            if secret:
+                store.credentials.set_secret(profile.keyring_key, secret)
+            elif existing is None and not profile.is_local:
+                return False, "Enter the client secret: a new AEP profile needs one (it goes to the keyring)."
+            store.save(profile)
+        except (ProfileError, CredentialError, ValueError) as exc:
+            return False, f"Not saved: {exc}"
+        where = "" if profile.is_local or not secret else " The secret went to the keyring."
+        if self.ctx.profile is not None and self.ctx.profile.name == profile.name:
+            self.ctx.activate(profile)
+        return True, f"Saved profile \u201c{profile.name}\u201d.{where}"
+
+    def delete(self, name: str) -> tuple[bool, str]:
+        from ...services.profiles import LOCAL_PROFILE_NAME, ProfileError
+
+        if name == LOCAL_PROFILE_NAME and not self.ctx.profiles._path(name).exists():
+            return False, "The built-in \u201cLocal sandbox\u201d profile cannot be deleted."
+        try:
+            self.ctx.profiles.delete(name)
+        except (ProfileError, Exception) as exc:  # noqa: BLE001 - keyring errors included
+            return False, f"Not deleted: {exc}"
+        if self.ctx.profile is not None and self.ctx.profile.name == name:
+            self.ctx.activate(self.ctx.profiles.get(LOCAL_PROFILE_NAME))
+        return True, f"Deleted profile \u201c{name}\u201d and forgot its secret."
+
+    def import_file(self, path: str) -> tuple[bool, str, str]:
+        try:
+            profile = self.ctx.profiles.import_file(path)
+        except Exception as exc:  # noqa: BLE001 - ProfileError, keyring errors: shown to the user
+            return False, f"Import failed: {exc}", ""
+        return True, (f"Imported \u201c{profile.name}\u201d (org {profile.org_id}, sandbox {profile.sandbox_name}); "
+                      "the secret went to the keyring."), profile.name
+
+    def use(self, name: str) -> None:
+        profile = self.get(name)
+        if profile is not None:
+            self.ctx.activate(profile)
+
+    # --- test connection -------------------------------------------------------------------------
+    def test(self, values: dict, secret: str) -> None:
+        self.ctx.run("connection-test", self._test(values, secret), on_error=self._test_error)
+
+    def _test_error(self, exc: BaseException) -> None:
+        self.test_finished.emit(False, f"Test failed: {exc}")
+
+    async def _test(self, values: dict, secret: str) -> None:
+        try:
+            profile = self.build(values)
+            profile.validate()
+        except ValueError as exc:
+            self.test_step.emit(False, f"Profile: {exc}")
+            self.test_finished.emit(False, f"Fix the profile first: {exc}")
+            return
+        self.test_step.emit(True, "Profile fields are complete")
+        sessions = self.ctx.sessions
+        if secret:
+            resolved, _ = await sessions.resolve(profile)
+            secret_source = lambda: secret  # noqa: E731
+        else:
+            try:
+                resolved, secret_source = await sessions.resolve(profile)
+                secret_source()
+            except Exception as exc:  # noqa: BLE001 - missing secret, locked keyring
+                self.test_step.emit(False, f"Client secret: {exc}")
+                self.test_finished.emit(False, "No client secret: type it in the Client secret field.")
+                return
+        session = sessions.make_session(resolved, secret_source)
+        ok = False
+        try:
+            try:
+                await session.ims.get_token()
+                self.test_step.emit(True, f"Token from IMS ({resolved.ims_url})")
+            except Exception as exc:  # noqa: BLE001 - every failure is reported in words
+                self.test_step.emit(False, f"Token from IMS failed: {exc}")
+                self.test_finished.emit(False, "IMS refused the credentials: check client id, secret and scopes.")
+                return
+            try:
+                stats = await session.schemas.stats()
+                tenant = getattr(stats, "tenant_id", None) or getattr(stats, "tenantId", None) or "?"
+                self.test_step.emit(True, f"Schema Registry /stats: tenant {tenant}, org {resolved.org_id}, "
+                                          f"sandbox {resolved.sandbox_name}")
+                ok = True
+            except Exception as exc:  # noqa: BLE001
+                self.test_step.emit(False, f"Schema Registry /stats failed: {exc}")
+                self.test_finished.emit(False, "The token works, but Platform refused the call: check org id and sandbox.")
+                return
+        finally:
+            closer = getattr(session, "aclose", None)
+            if closer is not None:
+                await closer()
+        if ok:
+            self.test_finished.emit(True, f"Connection works: token and /stats for \u201c{resolved.name}\u201d.")

@@ -1,0 +1,184 @@
+"""The record editor's controller: loads the target schema (full form) and its validator and
+primary identity, builds envelopes and templates, sends one record (services.sending) and runs
+bulk sends (services.bulk) with progress handed over a few times a second."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from . import resources
+from .bulk import BulkController
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SendOutcome:
+    kind: str  # banner kind: success | error | warning
+    summary: str
+    body: Any = None
+    violations: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _V:
+    """A violation as the validation list shows it."""
+
+    json_path: str
+    pointer: str
+    message: str
+
+
+class EditorController(QObject):
+    targets_listed = Signal(list, list, list)
+    schema_ready = Signal()
+    schema_failed = Signal(str)
+    send_done = Signal(object)  # SendOutcome
+    send_failed = Signal(str)
+    bulk_started = Signal(object)
+    bulk_progress = Signal(object)
+    bulk_rows = Signal(list)
+    bulk_finished = Signal(str, str)
+    bulk_id_defect = Signal(str)
+    bulk_file_fixed = Signal(str, int)
+    bulk_exists = Signal(str, str)  # path, message (an interrupted run exists: resume or restart)
+
+    def __init__(self, ctx, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.schema_id = ""
+        self.resolved: dict | None = None
+        self.validator = None
+        self.primary_identity: tuple[str, str] | None = None
+        self.bulk = BulkController(self)
+
+    # --- targets and schema ----------------------------------------------------------------------
+    def list_targets(self) -> None:
+        if self.ctx.session is None:
+            return
+        self.ctx.run("editor-targets", resources.targets(self.ctx.session),
+                     on_done=lambda t: self.targets_listed.emit(*t),
+                     on_error=lambda exc: self.schema_failed.emit(f"listing targets failed: {exc}"))
+
+    def load_schema(self, schema_id: str) -> None:
+        if schema_id == self.schema_id and self.resolved is not None:
+            return
+        self.schema_id = schema_id
+        self.resolved = self.validator = None
+        self.primary_identity = None
+        if not schema_id or self.ctx.session is None:
+            self.schema_ready.emit()
+            return
+        self.ctx.run("editor-schema", self._load(schema_id),
+                     on_error=lambda exc: self.schema_failed.emit(str(exc)), busy=False)
+
+    async def _load(self, schema_id: str) -> None:
+        from ...xdm.validate import compile_validator
+
+        session = self.ctx.session
+        resolved = await session.schemas.get_full_schema(schema_id)
+        primary = None
+        try:
+            for d in await session.schemas.descriptors_of(schema_id):
+                if d.type == "xdm:descriptorIdentity" and d.is_primary:
+                    primary = (d.namespace or "Email", d.source_property or "")
+        except Exception as exc:  # noqa: BLE001 - the template works without it
+            log.debug("reading descriptors failed: %s", exc)
+        if schema_id != self.schema_id:
+            return  # the user picked another target meanwhile
+        self.resolved, self.validator, self.primary_identity = resolved, compile_validator(resolved), primary
+        self.schema_ready.emit()
+
+    def validate(self, entity: dict) -> list | None:
+        """Violations of ``entity`` (empty: valid), or None when no schema is loaded."""
+        if self.validator is None:
+            return None
+        return self.validator.validate(entity, limit=50)
+
+    def envelope(self, entity: dict) -> dict | None:
+        from ...xdm.envelope import build_envelope
+
+        t = self.ctx.target
+        if not (t.schema_id and t.dataset_id):
+            return None
+        org = getattr(self.ctx.profile, "org_id", "") or ""
+        return build_envelope(entity, schema_id=t.schema_id, org_id=org, dataset_id=t.dataset_id,
+                              flow_id=t.flow_id or None, source_name=t.source_name or None)
+
+    def template(self) -> dict | None:
+        from ...xdm.template import make_template
+
+        if self.resolved is None:
+            return None
+        try:
+            return make_template(self.resolved, primary_identity=self.primary_identity)
+        except ValueError:
+            return make_template(self.resolved)
+
+    def send_target(self):
+        from ...services.engine_types import SendTarget
+
+        t = self.ctx.target
+        missing = [name for name, v in (("a streaming connection", t.connection_id), ("a dataset", t.dataset_id),
+                                        ("a schema", t.schema_id)) if not v]
+        if missing:
+            raise ValueError("choose " + ", ".join(missing) + " first (the wizards set them, or pick them above)")
+        return SendTarget(connection_id=t.connection_id, dataset_id=t.dataset_id, schema_id=t.schema_id,
+                          org_id=getattr(self.ctx.profile, "org_id", ""), flow_id=t.flow_id or None,
+                          source_name=t.source_name or None)
+
+    # --- one record --------------------------------------------------------------------------------
+    def send(self, entity: dict, *, sync: bool) -> None:
+        if self.ctx.session is None:
+            self.send_failed.emit("Not connected: choose a connection profile first.")
+            return
+        try:
+            target = self.send_target()
+        except ValueError as exc:
+            self.send_failed.emit(f"Not sent: {exc}.")
+            return
+        self.ctx.run("editor-send", self._send(target, entity, sync),
+                     on_error=lambda exc: self.send_failed.emit(f"Not sent: {exc}"))
+
+    async def _send(self, target, entity: dict, sync: bool) -> None:
+        from ...services.sending import send_one
+
+        def waiting(seconds: float) -> None:
+            self.send_failed.emit(f"Waiting {seconds:.0f} s: AEP allows 60 synchronously validated sends a minute.")
+
+        result = await send_one(self.ctx.session, target, entity, sync_validation=sync, validator=self.validator,
+                                on_wait=waiting)
+        violations = [_V(v.get("json_path", ""), v.get("pointer", ""), v.get("message", "")) for v in result.violations]
+        body = {k: v for k, v in result.__dict__.items() if v not in (None, [], "")}
+        if result.ok:
+            summary = (f"Accepted: HTTP {result.status}, xactionId {result.xaction_id}"
+                       + (f", synchronous validation {result.sync_validation}" if result.sync_validation else ""))
+            self.send_done.emit(SendOutcome("success", summary, body))
+        elif not result.sent:
+            self.send_done.emit(SendOutcome("error", f"Not sent: {result.message}", body, violations))
+        else:
+            status = f"HTTP {result.status}: " if result.status else ""
+            self.send_done.emit(SendOutcome("error", f"Refused: {status}{result.message}", body, violations))
+
+    # --- bulk (delegated) --------------------------------------------------------------------------
+    def start_bulk(self, path: str, mode: str = "new") -> None:
+        self.bulk.start(path, mode)
+
+    def pause_bulk(self, paused: bool) -> None:
+        self.bulk.pause(paused)
+
+    def cancel_bulk(self) -> None:
+        self.bulk.cancel()
+
+    def fix_file_ids(self, path: str) -> None:
+        self.bulk.fix_ids(path)
+
+    async def wait_bulk(self) -> None:
+        task = self.bulk.task
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)

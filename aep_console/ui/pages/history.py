@@ -1,0 +1,242 @@
+"""History: every request and response, searchable; any entry reopens as an editable request
+(streaming messages in the record editor, other calls in a request editor)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..controllers.history import HistoryController
+from ..models.rows import Column, RowsModel
+from ..widgets.banner import Banner
+from ..widgets.json_editor import JsonEditor
+
+
+def _pretty(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def _status_colour(e) -> str | None:
+    return "#c62828" if (e.status is None or e.status >= 400 or e.error) else "#2e7d32"
+
+
+class HistoryModel(RowsModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__([
+            Column("Time", lambda e: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.started_at)), "When it was sent"),
+            Column("Profile", lambda e: e.profile or "", "The connection profile"),
+            Column("Method", lambda e: e.method, "HTTP method"),
+            Column("Status", lambda e: e.status if e.status is not None else "—", "HTTP status", True, colour=_status_colour),
+            Column("ms", lambda e: round(e.duration_ms or 0, 1), "Round trip in milliseconds", True),
+            Column("URL", lambda e: e.url, "The request URL (secrets redacted)"),
+        ], parent)
+
+
+class RequestDialog(QDialog):
+    """Edit and resend a non-streaming request."""
+
+    def __init__(self, ctx, controller: HistoryController, entry, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx, self.controller, self.entry = ctx, controller, entry
+        self.setWindowTitle("Edit and resend request")
+        self.resize(760, 560)
+        self.method = QComboBox()
+        self.method.addItems(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        self.method.setCurrentText(entry.method)
+        self.method.setAccessibleName("Method")
+        self.url = QLineEdit(entry.url)
+        self.url.setAccessibleName("URL")
+        self.url.setToolTip("The full request URL; headers and token are added by the session")
+        self.body = JsonEditor()
+        self.body.setAccessibleName("Request body")
+        self.body.setPlainText(_pretty(entry.request_body))
+        self.answer = JsonEditor()
+        self.answer.setReadOnly(True)
+        self.answer.setAccessibleName("Response")
+        self.banner = Banner("info", "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.send_btn = buttons.addButton("&Send", QDialogButtonBox.ButtonRole.ActionRole)
+        self.send_btn.setToolTip("Send the edited request with the active profile")
+        buttons.rejected.connect(self.reject)
+        self.send_btn.clicked.connect(self.send)
+        top = QHBoxLayout()
+        top.addWidget(self.method)
+        top.addWidget(self.url, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.body)
+        split.addWidget(self.answer)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.banner)
+        lay.addWidget(buttons)
+
+    def send(self) -> None:
+        self.banner.set_message("info", "Sending…")
+
+        def done(result) -> None:
+            status, text = result
+            self.answer.setPlainText(text)
+            self.banner.set_message("success" if status < 400 else "error", f"HTTP {status}")
+
+        self.ctx.run("history-resend", self.controller.resend(
+            self.method.currentText(), self.entry.service, self.url.text().strip(), self.body.toPlainText()),
+            on_done=done, on_error=lambda exc: self.banner.set_message("error", f"Not sent: {exc}"))
+
+
+class HistoryPage(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("History")
+        self.controller = HistoryController(ctx, self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search URL, bodies, errors, request ids…")
+        self.search.setAccessibleName("Search history")
+        self.search.setToolTip("Type to search every stored request and response")
+        self.search.setClearButtonEnabled(True)
+        self.service = QComboBox()
+        self.service.setAccessibleName("Service filter")
+        for label, data in (("All services", None), ("Streaming", "streaming"), ("Platform", "platform"), ("IMS", "ims")):
+            self.service.addItem(label, data)
+        self.errors = QCheckBox("&Errors only")
+        self.errors.setToolTip("Only failed requests")
+        self.errors.setAccessibleName("Errors only")
+        self.count = QLabel("")
+        self.count.setAccessibleName("Matching entries")
+        self.refresh_btn = QPushButton("&Refresh")
+        self.refresh_btn.setAccessibleName("Refresh history")
+        self.refresh_btn.setToolTip("Read the history again")
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.service)
+        bar.addWidget(self.errors)
+        bar.addWidget(self.refresh_btn)
+        bar.addWidget(self.count)
+
+        self.model = HistoryModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("History entries")
+        self.table.setToolTip("Select an entry to see it; Enter or Reopen makes it an editable request")
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, w in enumerate((150, 110, 60, 55, 70)):
+            self.table.setColumnWidth(col, w)
+        self.request = JsonEditor()
+        self.request.setReadOnly(True)
+        self.request.setAccessibleName("Stored request")
+        self.response = JsonEditor()
+        self.response.setReadOnly(True)
+        self.response.setAccessibleName("Stored response")
+        tabs = QTabWidget()
+        tabs.addTab(self.request, "Request")
+        tabs.addTab(self.response, "Response")
+        self.reopen_btn = QPushButton("Re&open as editable request")
+        self.reopen_btn.setAccessibleName("Reopen as editable request")
+        self.reopen_btn.setToolTip("Streaming messages open in the record editor; other calls in a request editor")
+        self.curl_btn = QPushButton("Copy as &curl")
+        self.curl_btn.setAccessibleName("Copy as curl")
+        self.curl_btn.setToolTip("Copy the request as curl (the token is ${ACCESS_TOKEN})")
+        for b in (self.reopen_btn, self.curl_btn):
+            b.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.curl_btn)
+        buttons.addWidget(self.reopen_btn)
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(tabs, 1)
+        dl.addLayout(buttons)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("<h2>History</h2>"))
+        lay.addLayout(bar)
+        lay.addWidget(split, 1)
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._debounce.start)
+        self.service.currentIndexChanged.connect(self.refresh)
+        self.errors.toggled.connect(self.refresh)
+        self.refresh_btn.clicked.connect(self.refresh)
+        self.controller.results.connect(self._results)
+        self.table.selectionModel().currentRowChanged.connect(self._selected)
+        self.table.activated.connect(lambda _ix: self.reopen())
+        self.reopen_btn.clicked.connect(self.reopen)
+        self.curl_btn.clicked.connect(self.copy_curl)
+        self.current = None
+        self.dialog: RequestDialog | None = None
+        self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.controller.search(self.search.text(), service=self.service.currentData(), errors_only=self.errors.isChecked())
+
+    def _results(self, entries: list, total: int) -> None:
+        self.model.set_rows(entries)
+        shown = f" (newest {len(entries):,} shown)" if total > len(entries) else ""
+        self.count.setText(f"{total:,} entries{shown}")
+
+    def _selected(self, current, _previous) -> None:
+        entry = self.model.row_at(current)
+        self.current = entry
+        for b in (self.reopen_btn, self.curl_btn):
+            b.setEnabled(entry is not None)
+        if entry is None:
+            return
+        self.request.setPlainText(f"{entry.method} {entry.url}\n\n" + _pretty(entry.request_body))
+        self.response.setPlainText(f"HTTP {entry.status or '—'}\n\n" + (_pretty(entry.response_body) or entry.error or ""))
+
+    def copy_curl(self) -> None:
+        if self.current is not None:
+            QGuiApplication.clipboard().setText(self.current.as_curl())
+
+    def reopen(self) -> None:
+        if self.current is None:
+            return
+        page = self.controller.reopen(self.current)
+        if page:
+            window = self.window()
+            if hasattr(window, "show_page"):
+                window.show_page(page)
+            self.ctx.navigate.emit(page)
+            return
+        self.dialog = RequestDialog(self.ctx, self.controller, self.current, self)
+        self.dialog.show()

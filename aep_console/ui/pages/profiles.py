@@ -1,0 +1,185 @@
+"""Profile view: look up a merged profile by namespace and identity value; see it as a tree
+and as raw JSON, its identities and source datasets, and its experience events in a
+sortable, virtualized table."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..controllers.profile_view import ProfileController
+from ..models.events import EventsModel
+from ..widgets.banner import Banner
+from ..widgets.json_editor import JsonEditor
+from ..widgets.json_tree import JsonTree
+
+NAMESPACES = ("Email", "ECID", "Phone", "CRMID", "loyaltyId")
+
+
+class ProfilesPage(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Profile view")
+        self.controller = ProfileController(ctx, self)
+        c = self.controller
+
+        self.namespace = QComboBox()
+        self.namespace.setEditable(True)
+        self.namespace.addItems(NAMESPACES)
+        self.namespace.setAccessibleName("Identity namespace")
+        self.namespace.setToolTip("The identity namespace code, e.g. Email or ECID")
+        self.identity = QLineEdit()
+        self.identity.setPlaceholderText("identity value, e.g. someone@example.com")
+        self.identity.setAccessibleName("Identity value")
+        self.identity.setToolTip("The identity value to look up; Enter looks it up")
+        self.lookup_btn = QPushButton("&Look up")
+        self.lookup_btn.setToolTip("Fetch the merged profile and its experience events")
+        self.lookup_btn.setAccessibleName("Look up profile")
+        self.refresh_btn = QPushButton("&Refresh")
+        self.refresh_btn.setToolTip("Fetch again: a new profile or event can take a moment to appear")
+        self.refresh_btn.setAccessibleName("Refresh profile")
+        ns_label = QLabel("&Namespace")
+        ns_label.setBuddy(self.namespace)
+        id_label = QLabel("&Identity")
+        id_label.setBuddy(self.identity)
+        bar = QHBoxLayout()
+        bar.addWidget(ns_label)
+        bar.addWidget(self.namespace)
+        bar.addWidget(id_label)
+        bar.addWidget(self.identity, 1)
+        bar.addWidget(self.lookup_btn)
+        bar.addWidget(self.refresh_btn)
+
+        self.banner = Banner("info", "")
+        self.summary = QLabel("No profile loaded.")
+        self.summary.setAccessibleName("Profile summary")
+        self.summary.setWordWrap(True)
+
+        self.tree = JsonTree()
+        self.tree.setAccessibleName("Merged profile tree")
+        self.raw = JsonEditor()
+        self.raw.setReadOnly(True)
+        self.raw.setAccessibleName("Merged profile JSON")
+        self.raw.setToolTip("The merged profile as returned by the Profile Access API")
+        self.identities = QTableWidget(0, 3)
+        self.identities.setHorizontalHeaderLabels(["Namespace", "Identity", "Primary"])
+        self.identities.setAccessibleName("Identities")
+        self.identities.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.identities.verticalHeader().setVisible(False)
+        self.identities.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.sources = QListWidget()
+        self.sources.setAccessibleName("Source datasets")
+        self.sources.setToolTip("Datasets the profile's fragments come from")
+
+        self.events = EventsModel(self)
+        self.events_view = QTableView()
+        self.events_view.setModel(self.events)
+        self.events_view.setSortingEnabled(True)
+        self.events_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.events_view.setAccessibleName("Experience events")
+        self.events_view.setToolTip("The profile's experience events; click a header to sort")
+        self.events_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.events_view.setAlternatingRowColors(True)
+        self.events_view.verticalHeader().setVisible(False)
+        self.events_view.verticalHeader().setDefaultSectionSize(22)
+        self.events_view.horizontalHeader().setStretchLastSection(True)
+        self.events_view.setColumnWidth(0, 160)
+        self.events_view.setColumnWidth(1, 170)
+        self.events_view.setColumnWidth(2, 220)
+        self.event_detail = JsonEditor()
+        self.event_detail.setReadOnly(True)
+        self.event_detail.setAccessibleName("Selected event")
+        ev_split = QSplitter(Qt.Orientation.Vertical)
+        ev_split.addWidget(self.events_view)
+        ev_split.addWidget(self.event_detail)
+        ev_split.setStretchFactor(0, 3)
+        ev_split.setStretchFactor(1, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Profile details")
+        self.tabs.addTab(self.tree, "Tree")
+        self.tabs.addTab(self.raw, "Raw JSON")
+        self.tabs.addTab(self.identities, "Identities")
+        self.tabs.addTab(self.sources, "Sources")
+        self.tabs.addTab(ev_split, "Events (0)")
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("<h2>Profiles</h2>"))
+        lay.addLayout(bar)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.tabs, 1)
+
+        self.lookup_btn.clicked.connect(self.lookup)
+        self.identity.returnPressed.connect(self.lookup)
+        self.refresh_btn.clicked.connect(self.lookup)
+        self.events_view.selectionModel().currentRowChanged.connect(self._event_selected)
+        c.profile_loaded.connect(self.show_profile)
+        c.events_loaded.connect(self.show_events)
+        c.failed.connect(lambda msg: self.banner.set_message("error", msg))
+        c.not_found.connect(self._not_found)
+
+    def lookup(self) -> None:
+        ns, value = self.namespace.currentText().strip(), self.identity.text().strip()
+        if not value:
+            self.banner.set_message("warning", "Type an identity value to look up.")
+            self.identity.setFocus()
+            return
+        self.banner.set_message("info", f"Looking up {ns}:{value}…")
+        self.controller.lookup(ns, value)
+
+    def look_up(self, namespace: str, value: str) -> None:
+        self.namespace.setCurrentText(namespace)
+        self.identity.setText(value)
+        self.lookup()
+
+    def _not_found(self, text: str) -> None:
+        self.banner.set_message("warning", text)
+        self.summary.setText("No profile loaded.")
+        self.tree.clear()
+        self.raw.setPlainText("")
+        self.events.clear()
+        self.tabs.setTabText(4, "Events (0)")
+
+    def show_profile(self, view) -> None:
+        """``view``: ProfileViewData (xid, entity, identities, sources, last_modified, raw)."""
+        self.banner.set_message("info", "")
+        self.summary.setText(
+            f"Profile {view.xid} · {len(view.identities)} identities · {len(view.sources)} source dataset(s)"
+            + (f" · last modified {view.last_modified}" if view.last_modified else "")
+        )
+        self.tree.set_value(view.entity)
+        self.raw.setPlainText(json.dumps(view.raw, indent=2, ensure_ascii=False))
+        self.identities.setRowCount(len(view.identities))
+        for i, (ns, ident, primary) in enumerate(view.identities):
+            for col, text in enumerate((ns, ident, "yes" if primary else "")):
+                self.identities.setItem(i, col, QTableWidgetItem(text))
+        self.sources.clear()
+        self.sources.addItems(view.sources)
+
+    def show_events(self, rows: list) -> None:
+        self.events.set_rows(rows)
+        self.tabs.setTabText(4, f"Events ({len(rows):,})")
+
+    def _event_selected(self, current, _previous) -> None:
+        row = self.events.row_at(current)
+        if row is not None:
+            self.event_detail.setPlainText(json.dumps(row.get("entity", row), indent=2, ensure_ascii=False))

@@ -1,0 +1,1 @@
+"""The set-up wizards (QWizard): schema, dataset, streaming connection."""

@@ -1,0 +1,197 @@
+"""What the three set-up wizards share: a review page listing the calls that will be made,
+and a run page that shows each step as it happens, then the created ids with Copy buttons.
+
+Cancel (while running, or the wizard's Cancel button) and failure undo what was created:
+the controller cancels the task and the set-up service rolls back; the run page lists what
+was undone. Wizards never await anything: they ask the SetupController and listen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from ..widgets.banner import Banner
+from ..widgets.copy_field import CopyField
+
+
+class ReviewPage(QWizardPage):
+    """Lists the calls the wizard will make; the Create button starts them."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("Review the calls")
+        self.setSubTitle("These requests will be sent, in this order. Cancel or a failure undoes what was created.")
+        self.calls = QListWidget()
+        self.calls.setAccessibleName("Planned calls")
+        self.calls.setToolTip("Each request the wizard will send")
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.calls, 1)
+        lay.addWidget(self.notes)
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Create")
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.calls.clear()
+        for call in self._wizard.planned_calls():
+            self.calls.addItem(call)
+        self.notes.setText(self._wizard.review_notes())
+
+
+class RunPage(QWizardPage):
+    """Runs the set-up; lists steps and, at the end, the created ids with Copy buttons."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("Creating")
+        self.steps = QListWidget()
+        self.steps.setAccessibleName("Steps")
+        self.steps.setToolTip("Each request as it is made, and what was undone on failure")
+        self.banner = Banner("info", "")
+        self.results = QWidget()
+        self.results_layout = QVBoxLayout(self.results)
+        self.results_layout.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.steps, 1)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.results)
+        lay.addWidget(self.note)
+        self.fields: dict[str, CopyField] = {}
+        self.state = "idle"  # idle | running | done | failed | cancelled
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.steps.clear()
+        self.fields.clear()
+        while self.results_layout.count():
+            w = self.results_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.state = "running"
+        self.banner.set_message("info", "Working…")
+        self._wizard.start_run()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.state == "done"
+
+    def add_step(self, text: str, kind: str = "ok") -> None:
+        mark = {"ok": "✓", "undo": "↶", "error": "✗", "info": "…"}.get(kind, "•")
+        item = QListWidgetItem(f"{mark} {text}")
+        colour = {"ok": "#2e7d32", "error": "#c62828", "undo": "#8a5a00"}.get(kind)
+        if colour:
+            item.setForeground(QColor(colour))
+        self.steps.addItem(item)
+        self.steps.scrollToBottom()
+
+    def finish(self, state: str, message: str, created: list[tuple[str, str]] | None = None, note: str = "") -> None:
+        self.state = state
+        kind = {"done": "success", "failed": "error", "cancelled": "warning"}[state]
+        self.banner.set_message(kind, message)
+        for label, value in created or []:
+            field = CopyField(label, value)
+            self.fields[label] = field
+            self.results_layout.addWidget(QLabel(label + ":"))
+            self.results_layout.addWidget(field)
+        self.note.setText(note)
+        self.completeChanged.emit()
+        if state != "done":
+            self._wizard.button(QWizard.WizardButton.CancelButton).setText("Close")
+
+
+class SetupWizard(QWizard):
+    """Subclasses add their pages, then call ``add_review_and_run()``, and implement
+    ``planned_calls()``, ``review_notes()`` and ``make_job()`` (returns the coroutine factory
+    handed to the SetupController)."""
+
+    job_name = "setup"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ..controllers.setup import SetupController
+
+        self.ctx = ctx
+        self.controller = SetupController(ctx, self)
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
+        self.setMinimumSize(760, 560)
+        self.controller.step.connect(lambda text, kind: self.run_page.add_step(text, kind))
+        self.controller.finished.connect(self._finished)
+        self.created: dict[str, str] = {}
+
+    def add_review_and_run(self) -> None:
+        self.review_page = ReviewPage(self)
+        self.run_page = RunPage(self)
+        self.addPage(self.review_page)
+        self.addPage(self.run_page)
+
+    # --- to implement --------------------------------------------------------------------------
+    def planned_calls(self) -> list[str]:
+        raise NotImplementedError
+
+    def review_notes(self) -> str:
+        return ""
+
+    def make_job(self):
+        """Return an async callable ``job(session, report) -> dict[str, str]`` of created ids."""
+        raise NotImplementedError
+
+    def created_fields(self, created: dict) -> list[tuple[str, str]]:
+        return [(k, str(v)) for k, v in created.items()]
+
+    def success_note(self, created: dict) -> str:
+        return ""
+
+    def on_success(self, created: dict) -> None:
+        """Hook: e.g. point the record editor's target at what was created."""
+
+    # --- run -----------------------------------------------------------------------------------
+    def start_run(self) -> None:
+        self.controller.run(self.job_name, self.make_job())
+
+    def _finished(self, state: str, message: str, created: dict) -> None:
+        if state == "done":
+            self.created = dict(created)
+            self.run_page.finish("done", message, self.created_fields(created), self.success_note(created))
+            self.on_success(created)
+        else:
+            self.run_page.finish(state, message)
+            if getattr(self, "_closing", False):
+                super().reject()
+
+    def reject(self) -> None:
+        """Cancel while running: undo first (the controller cancels; the service rolls back),
+        close when the rollback has finished."""
+        if self.controller.running:
+            self._closing = True
+            self.run_page.add_step("Cancelling: undoing what was created…", "info")
+            self.controller.cancel()
+            return
+        super().reject()
+
+    @property
+    def state(self) -> str:
+        return self.run_page.state
+
+    def step_texts(self) -> list[str]:
+        return [self.run_page.steps.item(i).text() for i in range(self.run_page.steps.count())]
+
+
+def note_label(text: str, kind: str = "warning") -> Banner:
+    b = Banner(kind, text)
+    b.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return b

@@ -1,0 +1,89 @@
+"""Server basics: launcher, CLI banner, health, IMS tokens, gateway rules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+
+from aep_console.sandbox.launcher import start_sandbox
+
+from .helpers import Platform, fetch_token
+
+
+def test_launcher_urls_and_credentials(sandbox):
+    assert sandbox.urls.ims == sandbox.urls.base + "/ims"
+    assert sandbox.urls.platform == sandbox.urls.base + "/platform"
+    assert sandbox.urls.streaming == sandbox.urls.base + "/dcs"
+    assert sandbox.urls.base.startswith("http://127.0.0.1:")
+    c = sandbox.credentials
+    assert (c.client_id, c.client_secret, c.org_id, c.sandbox_name, c.tenant_id) == (
+        "aep-sandbox-client", "sandbox-demo-secret", "DEMO0000000000000000000@AdobeOrg", "prod", "exchangeinternal")
+    assert sandbox.other_credentials.org_id == "OTHER000000000000000000@AdobeOrg"
+    assert "sandbox-demo-secret" not in repr(c)
+    r = httpx.get(f"{sandbox.urls.base}/__sandbox/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert httpx.get(f"{sandbox.urls.base}/__sandbox/noop").status_code == 200
+
+
+def test_cli_banner_and_flags(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(tmp_path / "d"), "--port", "0",
+         "--client-id", "my-client", "--client-secret", "my-secret", "--token-lifetime", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[2])})
+    try:
+        lines = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "scopes" in line:
+                break
+        text = "".join(lines)
+        assert "http://127.0.0.1:" in text and "/ims" in text and "/platform" in text and "/dcs" in text
+        assert "my-client" in text and "my-secret" in text and "DEMO0000000000000000000@AdobeOrg" in text
+        assert "AEP_SANDBOX_READY" not in text
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_cli_rejects_bad_config(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("port = 'x'\n")
+    r = subprocess.run([sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(tmp_path), "--config", str(cfg)],
+                       capture_output=True, text=True, timeout=30,
+                       env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[2])})
+    assert r.returncode == 2
+    assert "'port' must be int" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_config_file_orgs(fresh_sandbox, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'token_lifetime = 100\n[[orgs]]\norg_id = "ABC@AdobeOrg"\ntenant_id = "abc"\nclient_id = "c1"\n'
+        'client_secret = "s1"\nsandboxes = ["prod", "qa"]\n')
+    proc = fresh_sandbox(extra_args=["--config", str(cfg)])
+    assert proc.credentials.org_id == "ABC@AdobeOrg"
+    tok = fetch_token(proc)
+    assert tok["expires_in"] == 100
+    p = Platform(proc, sandbox_name="qa")
+    r = p.get("/data/foundation/schemaregistry/stats")
+    assert r.status_code == 200, r.text
+    assert r.json()["tenantId"] == "abc"
+
+
+def test_restart_same_port(fresh_sandbox):
+    proc = fresh_sandbox()
+    token = fetch_token(proc)["access_token"]
+    again = proc.restart()
+    try:
+        assert again.port == proc.port
+        p = Platform(again, token=token)  # tokens survive a restart
+        assert p.get("/data/foundation/schemaregistry/stats").status_code == 200
+    finally:
+        again.stop()
