@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import orjson
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aep_console.sandbox.launcher import start_sandbox  # noqa: E402
+from aep_console.sandbox.launcher import start_sandbox
 
 XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
 PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
@@ -166,7 +167,7 @@ def throughput(url: str, payload_sets: list[list[bytes]], seconds: float, thread
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))
+    k = min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))
     return values[k]
 
 
@@ -225,7 +226,13 @@ def main(argv: list[str] | None = None) -> int:
             c.post(f"{proc.urls.streaming}/collection/batch/{ctx['inlet']}", content=payload_sets[0][0],
                    headers={"Content-Type": "application/json"})
         batch_url = f"{proc.urls.streaming}/collection/batch/{ctx['inlet']}"
+        server = psutil.Process(proc.pid)
+        cpu0 = server.cpu_times()
+        load0 = os.getloadavg()[0]
         rate, failed, reqs = throughput(batch_url, payload_sets, args.seconds, args.threads)
+        cpu1 = server.cpu_times()
+        server_cpu = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
+        cpu_per_msg = server_cpu / max(1.0, rate * args.seconds) * 1e6
         noop_req_rate = throughput(f"{proc.urls.base}/__sandbox/noop", payload_sets, args.seconds, args.threads)
         # noop answers 200 {}: the client counts a full batch per request
         noop_rate = noop_req_rate[0]
@@ -240,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
         ("/__sandbox/noop same bodies, messages/s (ceiling)", f"{noop_rate:,.0f}", ""),
         ("ratio batch / ceiling", f"{rate / noop_rate:.0%}" if noop_rate else "n/a", ""),
         ("failed entries / requests (batch phase)", f"{failed} / {reqs}", "0 failed"),
+        ("server CPU per accepted message, us", f"{cpu_per_msg:.1f}", ""),
+        ("server CPU use during batch phase", f"{server_cpu / args.seconds:.0%}", ""),
+        ("=> messages/s with one full core for the server", f"{1e6 / cpu_per_msg:,.0f}", ""),
+        ("machine load average at start of batch phase", f"{load0:.2f}", "(other processes share the CPUs)"),
         ("200 -> visible in /access/entities p50 ms", f"{statistics.median(lat):.2f}", ""),
         ("200 -> visible in /access/entities p95 ms", f"{pct(lat, 95):.2f}", ""),
         ("200 -> visible in /access/entities p99 ms", f"{pct(lat, 99):.2f}", "<= 50"),

@@ -115,6 +115,8 @@ _FOOTPRINT_AT_START = _real_home_footprint()
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if _LOOP is not None and not _LOOP.is_closed() and not _LOOP.is_running():
+        _LOOP.close()  # joins qasync's executor thread (else: "QThread destroyed while running")
     changed = {k: v for k, v in _real_home_footprint().items() if _FOOTPRINT_AT_START.get(k) != v}
     if changed:
         print(f"\nFAILED: the test session wrote to the real home: {sorted(changed)}")

@@ -126,7 +126,7 @@ class RetryPolicy:
     max_delay: float = 30.0
     multiplier: float = 2.0
     max_retry_after: float = 120.0  # a longer Retry-After is not waited for: the error is raised
-    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+    retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 
     def backoff(self, retry_index: int, rand: float) -> float:
         """Delay before retry number ``retry_index`` (0-based); ``rand`` in [0, 1): equal jitter."""

@@ -15,6 +15,7 @@ Error text never includes request headers or bodies, so no secret can leak throu
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -233,10 +234,9 @@ def parse_error_body(body: Any) -> ErrorInfo:
     if info.code is None and info.type:
         m = _TYPE_CODE.search(info.type)
         info.code = m.group(1) if m else None
-    if isinstance(body.get("error"), str) and ("error_description" in body or info.code is None):
+    if isinstance(body.get("error"), str) and "error_description" in body:
         # IMS: {"error": "invalid_client", "error_description": "…"}; identity uses "error" as text
-        if "error_description" in body:
-            info.code = info.code or body["error"]
+        info.code = info.code or body["error"]
     message = (
         _text(body.get("detail"))
         or _text(body.get("errorMessage"))
@@ -258,10 +258,8 @@ def parse_error_body(body: Any) -> ErrorInfo:
         info.report = {"cause": cause}
     info.message = message
     if body.get("retryAfterMs") not in (None, ""):
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             info.retry_after = float(body["retryAfterMs"]) / 1000.0
-        except (TypeError, ValueError):
-            pass
     if isinstance(info.report, dict):
         info.request_id = _text(info.report.get("registryRequestId") or info.report.get("requestId"))
     return info

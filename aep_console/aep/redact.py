@@ -6,6 +6,7 @@ The history service, logs, crash reports and ``copy as curl`` all go through the
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -86,31 +87,31 @@ def redact_json(value: Any) -> Any:
 
 def redact_body(body: bytes | str | None, content_type: str | None = None,
                 values: Iterable[str | None] = (), limit: int | None = None) -> str | None:
-    """The body as redacted text (truncated to ``limit`` characters when given)."""
+    """The body as redacted text, cut to ``limit`` characters first when given (so a 1 MB
+    streaming batch costs no more than ``limit`` to redact); a cut body is marked as truncated."""
     if body is None or body == b"" or body == "":
         return None
     values = tuple(values)
     ctype = (content_type or "").lower()
+    size = len(body)
+    truncated = limit is not None and size > limit
     if isinstance(body, bytes | bytearray):
-        truncated = limit is not None and len(body) > limit
+        raw = bytes(body[:limit]) if truncated else bytes(body)
         try:
-            text = bytes(body).decode("utf-8")
+            text = raw.decode("utf-8", "ignore" if truncated else "strict")
         except UnicodeDecodeError:
-            return f"<{len(body)} bytes of binary data>"
+            return f"<{size} bytes of binary data>"
     else:
-        text, truncated = body, False
+        text = body[:limit] if truncated else body
     if "x-www-form-urlencoded" in ctype:
         pairs = parse_qsl(text, keep_blank_values=True)
         text = urlencode([(k, REDACTED if is_sensitive_key(k) else v) for k, v in pairs], safe=":/,@")
-    elif "json" in ctype or text[:1] in ("{", "["):
-        if limit is None or len(text) <= limit:
-            try:
-                text = orjson.dumps(redact_json(orjson.loads(text))).decode()
-            except orjson.JSONDecodeError:
-                pass
+    elif not truncated and ("json" in ctype or text[:1] in ("{", "[")):
+        with contextlib.suppress(orjson.JSONDecodeError):
+            text = orjson.dumps(redact_json(orjson.loads(text))).decode()
     text = redact_text(text, values) or text
-    if limit is not None and (truncated or len(text) > limit):
-        text = text[:limit] + f"… [truncated, {len(body)} bytes in all]"
+    if truncated:
+        text += f"… [truncated, {size} bytes in all]"
     return text
 
 

@@ -195,7 +195,7 @@ class SchemaRegistryClient(ServiceClient):
         return [parse(Descriptor, d) for d in _descriptor_items(body)]
 
     async def get_descriptor(self, descriptor_id: str) -> Descriptor:
-        return parse(Descriptor, 
+        return parse(Descriptor,
             await self._get_json(self.p(f"/tenant/descriptors/{enc(descriptor_id)}"), accept=ACCEPT_DESCRIPTORS))
 
     async def create_descriptor(self, descriptor: IdentityDescriptor | dict[str, Any]) -> Descriptor:

@@ -1,7 +1,9 @@
 """Streaming ingestion (DCS): ``POST /collection/{CONNECTION_ID}`` and ``/collection/batch/{id}``.
 
-These POSTs are never retried here (``retry=False``): the streaming engine decides, per record,
-what to re-send. A 401 still refreshes the token once and repeats (the message was not accepted).
+These POSTs are not retried here by default (``retry=False``): the streaming engine decides, per
+record, what to re-send. ``retry=True`` (single sends only, e.g. an interactive "send one") lets the
+transport retry 429/503 and connect errors, honouring Retry-After; a lost answer is never re-sent.
+A 401 still refreshes the token once and repeats (the message was not accepted).
 Errors: 400 sync-validation → ``ValidationFailed`` (``.violations``), 413 → ``PayloadTooLarge``,
 429 → ``RateLimited(retry_after)``, 401 → ``AuthError``, 5xx → ``ServerError``, no answer →
 ``NetworkError`` (the engine must treat those records as "maybe delivered").
@@ -64,7 +66,8 @@ class StreamingClient(ServiceClient):
 
     async def send(self, connection_id: str, message: Mapping[str, Any] | bytes, *,
                    sync_validation: bool = False, flow_id: str | None = None,
-                   authenticate: bool | None = None, legacy_sync_param: bool = False) -> StreamingAck:
+                   authenticate: bool | None = None, legacy_sync_param: bool = False,
+                   retry: bool = False) -> StreamingAck:
         """One message (an envelope ``{"header", "body"}``, or its JSON bytes)."""
         content = message if isinstance(message, bytes | bytearray) else orjson.dumps(message)
         params: dict[str, Any] = {}
@@ -72,7 +75,7 @@ class StreamingClient(ServiceClient):
             params["synchronousValidation" if legacy_sync_param else "syncValidation"] = True
         reply = await self.t.request(
             "POST", "streaming", self.p(f"/{enc(connection_id)}"), content=bytes(content), params=params,
-            headers=self._headers(flow_id), retry=False,
+            headers=self._headers(flow_id), retry=retry, retry_refused=retry,
             auth=self.authenticate if authenticate is None else authenticate,
         )
         body = reply.json() or {}

@@ -2,8 +2,8 @@
 reports every HTTP exchange (redacted) to the ``on_exchange`` hook.
 
 Retry rules:
-- idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on 429/502/503/504, time-outs and
-  connection errors, with exponential back-off + jitter; a ``Retry-After`` (or UPS ``retryAfterMs``)
+- idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on 429/500/502/503/504, time-outs
+  and connection errors, with exponential back-off + jitter; a ``Retry-After`` (or UPS ``retryAfterMs``)
   is honoured: never retried sooner; longer than ``RetryPolicy.max_retry_after`` → the error is raised;
 - a create (POST, or PATCH) is never blindly repeated: it is retried only when the caller gives a
   ``lookup`` (find by name/title …), which runs before each retry — if it finds the resource, that is
@@ -28,8 +28,14 @@ import orjson
 from . import redact
 from .config import Endpoints, RetryPolicy, Timeouts
 from .errors import (
-    AEPError, AuthError, NetworkError, RateLimited, RequestTimeout, ServiceUnavailable,
-    error_from_response, request_id_of,
+    AEPError,
+    AuthError,
+    NetworkError,
+    RateLimited,
+    RequestTimeout,
+    ServiceUnavailable,
+    error_from_response,
+    request_id_of,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +45,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 JSON = "application/json"
+REFUSED = frozenset({429, 503})  # the server declares it did not process the request
 
 
 @dataclass
@@ -83,7 +90,7 @@ class Reply:
         return request_id_of(self.headers)
 
 
-class Found(Exception):  # noqa: N818 - internal control flow
+class Found(Exception):
     def __init__(self, value: Any) -> None:
         self.value = value
 
@@ -102,8 +109,8 @@ class Transport:
         client_id: str,
         token_provider: TokenProvider | None = None,
         on_exchange: ExchangeHook | None = None,
-        timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
         max_connections: int = 100,
         exchange_body_limit: int = 256 * 1024,
         http_transport: httpx.AsyncBaseTransport | None = None,
@@ -116,7 +123,9 @@ class Transport:
         self.client_id = client_id
         self.token_provider = token_provider
         self.on_exchange = on_exchange
-        self.retry_policy = retry
+        self.retry_policy = retry or RetryPolicy()
+        timeouts = timeouts or Timeouts()
+        self._hook_tasks: set[asyncio.Future[Any]] = set()
         self.exchange_body_limit = exchange_body_limit
         self._sleep = sleep
         self._random = random.Random()
@@ -179,12 +188,15 @@ class Transport:
         retry: bool = True,
         idempotent: bool | None = None,
         lookup: Lookup | None = None,
+        retry_refused: bool = False,
         ok: Callable[[int], bool] | None = None,
     ) -> Reply:
         """Send a request; return the :class:`Reply` or raise an :class:`AEPError`.
 
         ``lookup`` (for creates): awaited before any retry; a non-None result ends the call by
-        raising the internal ``Found`` — use :meth:`create` which turns it into a return value."""
+        raising the internal ``Found`` — use :meth:`create` which turns it into a return value.
+        ``retry_refused``: a non-idempotent request may be re-sent after a 429/503 (the server said it
+        did not process it) without a look-up; never after a lost answer."""
         method = method.upper()
         url = self.url(service, path)
         if json is not None:
@@ -210,7 +222,7 @@ class Transport:
             try:
                 response = await self.client.request(method, url, params=query or None, content=content,
                                                      headers=hdrs)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 duration = time.perf_counter() - t0
                 err = self._network_error(exc, method, url)
                 self._report(service, method, url, query, hdrs, content, content_type, None, None, b"",
@@ -241,7 +253,7 @@ class Transport:
             wait = getattr(err, "retry_after", None)
             if wait is not None and wait > policy.max_retry_after:
                 raise err
-            if not safe:
+            if not safe and not (retry_refused and status in REFUSED):
                 if lookup is None:
                     raise err
                 await self._run_lookup(lookup, err)
@@ -272,7 +284,7 @@ class Transport:
     # --- helpers ------------------------------------------------------------------------------
 
     @staticmethod
-    def _network_error(exc: httpx.TransportError, method: str, url: str) -> NetworkError:
+    def _network_error(exc: httpx.RequestError, method: str, url: str) -> NetworkError:
         cls = RequestTimeout if isinstance(exc, httpx.TimeoutException) else NetworkError
         what = type(exc).__name__
         detail = str(exc) or what
@@ -301,8 +313,10 @@ class Transport:
                 attempt=attempt, request_id=request_id_of(resp_headers) if resp_headers else None,
             )
             result = hook(exchange)
-            if asyncio.iscoroutine(result):
-                asyncio.ensure_future(result)
+            if asyncio.iscoroutine(result):  # an async subscriber runs beside the request
+                task = asyncio.ensure_future(result)
+                self._hook_tasks.add(task)
+                task.add_done_callback(self._hook_tasks.discard)
         except Exception:  # a broken subscriber must never break a request
             log.exception("on_exchange hook failed")
 

@@ -11,7 +11,7 @@ before the routes are assembled. With ``ext`` it can:
 
 - ``ext.mount("/dcs", routes)`` / ``ext.mount("/platform/data/core/ups", routes)`` /
   ``ext.mount("/__sandbox/admin", routes)``: Starlette ``Route`` lists under a path prefix. Use a prefix
-  of your own (a Mount answers every path under it); part 1 owns ``/ims``, ``/platform/data/foundation/
+  of your own (a Mount answers every path under it), or ``""`` to add full-path routes as they are; part 1 owns ``/ims``, ``/platform/data/foundation/
   {schemaregistry,catalog,flowservice}``, ``/platform/data/core/{idnamespace,edge}``, ``/__sandbox/health``.
 - ``ext.store.add_migration("part2", 1, [DDL, ...])``: own tables in the same SQLite file (see store.py).
 - ``ext.services``: the :class:`~aep_console.sandbox.runtime.SandboxServices` (also at
@@ -38,7 +38,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import catalog, flow_service, identity, ims, schema_registry
+from . import catalog, flow_inlets, flow_service, identity, ims, schema_registry
 from .config import SandboxConfig
 from .errors import ApiError, gateway_error, internal_error
 from .runtime import SandboxServices
@@ -83,8 +83,9 @@ def _load_extensions(ext: Extension) -> list[str]:
     return loaded
 
 
-def json_response(body, status: int = 200, headers: dict[str, str] | None = None,
-                  media_type: str = "application/json") -> Response:
+def json_response(
+    body, status: int = 200, headers: dict[str, str] | None = None, media_type: str = "application/json"
+) -> Response:
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 
@@ -93,14 +94,26 @@ async def _api_error(request: Request, exc: ApiError) -> Response:
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code == 405:
-        body = {"error_code": "405050", "message": f"Method {request.method} is not allowed on {request.url.path}"}
+    if request.url.path.startswith("/ims/"):
+        body = {
+            "error": "not_found" if exc.status_code == 404 else "invalid_request",
+            "error_description": f"{request.method} {request.url.path}: {exc.detail}",
+        }
+    elif exc.status_code == 405:
+        body = {
+            "error_code": "405050",
+            "message": f"Method {request.method} is not allowed on {request.url.path}",
+        }
     elif exc.status_code == 404:
         body = {"error_code": "404010", "message": f"No such resource or API: {request.url.path}"}
     else:
         body = {"error_code": str(exc.status_code), "message": str(exc.detail)}
-    return Response(orjson.dumps(body), status_code=exc.status_code, media_type="application/json",
-                    headers=getattr(exc, "headers", None))
+    return Response(
+        orjson.dumps(body),
+        status_code=exc.status_code,
+        media_type="application/json",
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -116,6 +129,10 @@ async def _health(request: Request) -> Response:
 
 async def _noop(request: Request) -> Response:
     return Response(b"{}", media_type="application/json")
+
+
+async def _selftest_crash(request: Request) -> Response:
+    raise RuntimeError("self-test: an unexpected error (AEP_SANDBOX_SELFTEST)")
 
 
 def require_loopback(request: Request) -> None:
@@ -138,10 +155,15 @@ def create_app(config: SandboxConfig, services: SandboxServices | None = None) -
         Mount("/platform/data/foundation/catalog", routes=catalog.routes()),
         Mount("/platform/data/foundation/flowservice", routes=flow_service.routes()),
         Mount("/platform/data/core/idnamespace", routes=identity.routes()),
-        Mount("/platform/data/core/edge", routes=flow_service.inlet_routes()),
+        Mount("/platform/data/core/edge", routes=flow_inlets.inlet_routes()),
     ]
+    if os.environ.get("AEP_SANDBOX_SELFTEST") == "1":  # tests of the catch-all error handler
+        mounts.insert(0, Route("/__sandbox/selftest/crash", _selftest_crash, methods=["GET"]))
     for prefix, routes in ext.mounts:
-        mounts.append(Mount(prefix, routes=list(routes)))
+        if prefix:
+            mounts.append(Mount(prefix, routes=list(routes)))
+        else:  # full-path routes (a Mount("") would answer, and shadow, every path)
+            mounts.extend(routes)
 
     @asynccontextmanager
     async def lifespan(app):

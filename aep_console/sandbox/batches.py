@@ -18,8 +18,24 @@ from ulid import ULID
 
 from .store import Store, dumps, loads, now_ms
 
-STATUSES = {"processing", "success", "failure", "queued", "retrying", "stalled", "aborted", "abandoned",
-            "inactive", "failed", "loading", "loaded", "staged", "active", "staging", "deleted"}
+STATUSES = {
+    "processing",
+    "success",
+    "failure",
+    "queued",
+    "retrying",
+    "stalled",
+    "aborted",
+    "abandoned",
+    "inactive",
+    "failed",
+    "loading",
+    "loaded",
+    "staged",
+    "active",
+    "staging",
+    "deleted",
+}
 TERMINAL = {"success", "failure", "failed", "aborted", "abandoned"}
 
 
@@ -27,9 +43,19 @@ class Batches:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def create(self, org: str, sandbox: str, dataset_id: str | None, *, status: str = "loading",
-               input_format: str = "json", created_client: str = "acp_streaming", tags: dict | None = None,
-               batch_id: str | None = None, **fields: Any) -> dict:
+    def create(
+        self,
+        org: str,
+        sandbox: str,
+        dataset_id: str | None,
+        *,
+        status: str = "loading",
+        input_format: str = "json",
+        created_client: str = "acp_streaming",
+        tags: dict | None = None,
+        batch_id: str | None = None,
+        **fields: Any,
+    ) -> dict:
         if status not in STATUSES:
             raise ValueError(f"unknown batch status {status!r}; expected one of {sorted(STATUSES)}")
         bid = batch_id or str(ULID())
@@ -65,7 +91,9 @@ class Batches:
         return doc
 
     def get(self, org: str, sandbox: str, batch_id: str) -> dict | None:
-        row = self.store.query_one("SELECT body FROM batches WHERE id=? AND org=? AND sandbox=?", (batch_id, org, sandbox))
+        row = self.store.query_one(
+            "SELECT body FROM batches WHERE id=? AND org=? AND sandbox=?", (batch_id, org, sandbox)
+        )
         return loads(row[0]) if row else None
 
     def update(self, org: str, sandbox: str, batch_id: str, **fields: Any) -> dict:
@@ -82,22 +110,48 @@ class Batches:
             doc["updated"] = ts
             if status in TERMINAL and "completed" not in fields:
                 doc["completed"] = ts
-            self.store.execute("UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
-                               (status, ts, dumps(doc), batch_id))
+            self.store.execute(
+                "UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
+                (status, ts, dumps(doc), batch_id),
+            )
         return doc
 
-    def add_counts(self, org: str, sandbox: str, batch_id: str, *, records: int = 0, failed: int = 0,
-                   size: int = 0, errors: list | None = None) -> dict:
+    def add_counts(
+        self,
+        org: str,
+        sandbox: str,
+        batch_id: str,
+        *,
+        records: int = 0,
+        failed: int = 0,
+        size: int = 0,
+        errors: list | None = None,
+    ) -> dict:
         with self.store.transaction():
             doc = self.get(org, sandbox, batch_id)
             if doc is None:
                 raise KeyError(f"batch {batch_id} not found in org {org}, sandbox {sandbox}")
-            return self.update(org, sandbox, batch_id, recordCount=doc.get("recordCount", 0) + records,
-                               failedRecordCount=doc.get("failedRecordCount", 0) + failed,
-                               size=doc.get("size", 0) + size, errors=doc.get("errors", []) + (errors or []))
+            return self.update(
+                org,
+                sandbox,
+                batch_id,
+                recordCount=doc.get("recordCount", 0) + records,
+                failedRecordCount=doc.get("failedRecordCount", 0) + failed,
+                size=doc.get("size", 0) + size,
+                errors=doc.get("errors", []) + (errors or []),
+            )
 
-    def list(self, org: str, sandbox: str, *, dataset_id: str | None = None, status: str | None = None,
-             limit: int = 100, start: int = 0, descending: bool = True) -> list[dict]:
+    def list(
+        self,
+        org: str,
+        sandbox: str,
+        *,
+        dataset_id: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        start: int = 0,
+        descending: bool = True,
+    ) -> list[dict]:
         sql = "SELECT body FROM batches WHERE org=? AND sandbox=?"
         params: list[Any] = [org, sandbox]
         if dataset_id is not None:

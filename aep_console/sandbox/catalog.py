@@ -23,8 +23,21 @@ from .schema_resolve import find_resource
 from .store import now_ms
 
 _CONTENT_TYPE = re.compile(r"^application/vnd\.adobe\.xed(-full)?(-notext)?\+json\s*;\s*version=1(\.0)?$")
-READ_ONLY = ("imsOrg", "created", "updated", "createdClient", "createdUser", "updatedUser", "version", "viewId",
-             "basePath", "files", "lastBatchId", "lastBatchStatus", "sandboxName")
+READ_ONLY = (
+    "imsOrg",
+    "created",
+    "updated",
+    "createdClient",
+    "createdUser",
+    "updatedUser",
+    "version",
+    "viewId",
+    "basePath",
+    "files",
+    "lastBatchId",
+    "lastBatchStatus",
+    "sandboxName",
+)
 
 
 def _json(body, status: int = 200, headers=None) -> Response:
@@ -51,20 +64,27 @@ def _check(services, ctx, body: dict, exclude: str | None = None) -> None:
             raise _bad("'schemaRef' must be an object with 'id' (the schema $id) and 'contentType'")
         ctype = ref.get("contentType")
         if not isinstance(ctype, str) or not _CONTENT_TYPE.match(ctype.strip()):
-            raise _bad(f"schemaRef.contentType {ctype!r} is invalid; expected "
-                       "application/vnd.adobe.xed-full+json;version=1")
+            raise _bad(
+                f"schemaRef.contentType {ctype!r} is invalid; expected "
+                "application/vnd.adobe.xed-full+json;version=1"
+            )
         schema = find_resource(services, ctx.org_id, ctx.sandbox, ref["id"])
         if schema is None or schema.get("meta:resourceType") != "schemas":
             raise _bad(f"schemaRef.id {ref['id']} is not a schema in sandbox '{ctx.sandbox}'")
     tags = body.get("tags")
-    if tags is not None:
-        if not isinstance(tags, dict) or not all(
-                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in tags.values()):
-            raise _bad("'tags' must be an object whose values are arrays of strings, e.g. "
-                       "{\"unifiedProfile\": [\"enabled:true\"]}")
+    if tags is not None and (
+        not isinstance(tags, dict)
+        or not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in tags.values())
+    ):
+        raise _bad(
+            "'tags' must be an object whose values are arrays of strings, e.g. "
+            '{"unifiedProfile": ["enabled:true"]}'
+        )
     for other_id, other in services.store.list_items(ctx.org_id, ctx.sandbox, "dataset"):
         if other_id != exclude and other.get("name", "").strip().lower() == name.strip().lower():
-            raise catalog_error(409, "Conflict", f"A dataset named '{other['name']}' already exists (id {other_id})")
+            raise catalog_error(
+                409, "Conflict", f"A dataset named '{other['name']}' already exists (id {other_id})"
+            )
 
 
 def _view(services, ctx, ds_id: str, doc: dict) -> dict:
@@ -74,6 +94,11 @@ def _view(services, ctx, ds_id: str, doc: dict) -> dict:
         out["lastBatchId"] = last["id"]
         out["lastBatchStatus"] = last["status"]
     return out
+
+
+def _coll(request: Request) -> str:
+    """``dataSets`` or the legacy ``datasets`` (whose docs answer ``["@/datasets/{id}"]``)."""
+    return "datasets" if "/catalog/datasets" in request.url.path else "dataSets"
 
 
 def _properties(request: Request, doc: dict) -> dict:
@@ -93,15 +118,28 @@ async def create_dataset(request: Request) -> Response:
     with services.store.transaction():
         _check(services, ctx, body)
         doc = {k: v for k, v in body.items() if k not in READ_ONLY}
-        doc.update({
-            "version": "1.0.0", "imsOrg": ctx.org_id, "sandboxName": ctx.sandbox, "created": ts, "updated": ts,
-            "createdClient": ctx.client_id, "createdUser": ctx.user_id, "updatedUser": ctx.user_id,
-            "tags": body.get("tags") or {}, "viewId": secrets.token_hex(12),
-            "basePath": f"/platform/data/{ctx.sandbox}/{ds_id}",
-            "files": f"@/dataSetFiles?dataSetId={ds_id}",
-        })
-        services.store.put(ctx.org_id, ctx.sandbox, "dataset", ds_id, doc, name=doc["name"].strip().lower(), created=ts)
-    return _json([f"@/dataSets/{ds_id}"], 201, headers={"Location": f"{request.url.path.rstrip('/')}/{ds_id}"})
+        doc.update(
+            {
+                "version": "1.0.0",
+                "imsOrg": ctx.org_id,
+                "sandboxName": ctx.sandbox,
+                "created": ts,
+                "updated": ts,
+                "createdClient": ctx.client_id,
+                "createdUser": ctx.user_id,
+                "updatedUser": ctx.user_id,
+                "tags": body.get("tags") or {},
+                "viewId": secrets.token_hex(12),
+                "basePath": f"/platform/data/{ctx.sandbox}/{ds_id}",
+                "files": f"@/dataSetFiles?dataSetId={ds_id}",
+            }
+        )
+        services.store.put(
+            ctx.org_id, ctx.sandbox, "dataset", ds_id, doc, name=doc["name"].strip().lower(), created=ts
+        )
+    return _json(
+        [f"@/{_coll(request)}/{ds_id}"], 201, headers={"Location": f"{request.url.path.rstrip('/')}/{ds_id}"}
+    )
 
 
 async def get_dataset(request: Request) -> Response:
@@ -137,8 +175,12 @@ async def list_datasets(request: Request) -> Response:
         items = [(i, d) for i, d in items if d.get("name") == q["name"]]
     if q.get("tags"):  # tags=unifiedProfile:enabled:true or just a tag name
         key, _, value = q["tags"].partition(":")
-        items = [(i, d) for i, d in items if key in (d.get("tags") or {})
-                 and (not value or any(v.replace(" ", "") == value.replace(" ", "") for v in d["tags"][key]))]
+        items = [
+            (i, d)
+            for i, d in items
+            if key in (d.get("tags") or {})
+            and (not value or any(v.replace(" ", "") == value.replace(" ", "") for v in d["tags"][key]))
+        ]
     if q.get("schemaRef.id") or q.get("schemaId"):
         sid = q.get("schemaRef.id") or q.get("schemaId")
         items = [(i, d) for i, d in items if (d.get("schemaRef") or {}).get("id") == sid]
@@ -146,9 +188,15 @@ async def list_datasets(request: Request) -> Response:
     direction, _, field = order.partition(":")
     if direction not in ("asc", "desc") or not field:
         raise _bad(f"'orderBy' must look like asc:created or desc:updated, found {order!r}")
-    items.sort(key=lambda it: (str(it[1].get(field, "")) if not isinstance(it[1].get(field), int) else it[1][field]),
-               reverse=direction == "desc")
-    chunk = items[start:start + limit]
+
+    def sort_key(item):
+        value = item[1].get(field)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return (0, value, "")
+        return (1, 0, "" if value is None else str(value))
+
+    items.sort(key=sort_key, reverse=direction == "desc")
+    chunk = items[start : start + limit]
     return _json({i: _properties(request, _view(services, ctx, i, d)) for i, d in chunk})
 
 
@@ -174,13 +222,16 @@ async def patch_dataset(request: Request) -> Response:
             if key in old:
                 new[key] = old[key]
         if request.method == "PUT":
-            new = {**{k: old[k] for k in READ_ONLY if k in old}, **{k: v for k, v in body.items() if k not in READ_ONLY}}
+            new = {
+                **{k: old[k] for k in READ_ONLY if k in old},
+                **{k: v for k, v in body.items() if k not in READ_ONLY},
+            }
         new.setdefault("tags", {})
         _check(services, ctx, new, exclude=ds_id)
         new["updated"] = now_ms()
         new["updatedUser"] = ctx.user_id
         services.store.put(ctx.org_id, ctx.sandbox, "dataset", ds_id, new, name=new["name"].strip().lower())
-    return _json([f"@/dataSets/{ds_id}"])
+    return _json([f"@/{_coll(request)}/{ds_id}"])
 
 
 async def delete_dataset(request: Request) -> Response:
@@ -189,7 +240,7 @@ async def delete_dataset(request: Request) -> Response:
     ds_id = request.path_params["id"]
     if not services.store.delete(ctx.org_id, ctx.sandbox, "dataset", ds_id):
         raise _not_found("Dataset", ds_id)
-    return _json([f"@/dataSets/{ds_id}"])
+    return _json([f"@/{_coll(request)}/{ds_id}"])
 
 
 async def list_batches(request: Request) -> Response:
@@ -201,8 +252,15 @@ async def list_batches(request: Request) -> Response:
     direction = order.partition(":")[0]
     if direction not in ("asc", "desc"):
         raise _bad(f"'orderBy' must look like desc:created, found {order!r}")
-    rows = services.batches.list(ctx.org_id, ctx.sandbox, dataset_id=q.get("dataSet") or q.get("dataSetId"),
-                                 status=q.get("status"), limit=limit, start=start, descending=direction == "desc")
+    rows = services.batches.list(
+        ctx.org_id,
+        ctx.sandbox,
+        dataset_id=q.get("dataSet") or q.get("dataSetId"),
+        status=q.get("status"),
+        limit=limit,
+        start=start,
+        descending=direction == "desc",
+    )
     return _json({b["id"]: {k: v for k, v in b.items() if k != "id"} for b in rows})
 
 
@@ -225,5 +283,8 @@ def routes() -> list[Route]:
             Route(f"/{coll}/{{id}}", patch_dataset, methods=["PATCH", "PUT"]),
             Route(f"/{coll}/{{id}}", delete_dataset, methods=["DELETE"]),
         ]
-    out += [Route("/batches", list_batches, methods=["GET"]), Route("/batches/{id}", get_batch, methods=["GET"])]
+    out += [
+        Route("/batches", list_batches, methods=["GET"]),
+        Route("/batches/{id}", get_batch, methods=["GET"]),
+    ]
     return out

@@ -16,24 +16,40 @@ import socket
 import sys
 from pathlib import Path
 
-from .config import DEMO_ORG, OTHER_ORG, ConfigError, OrgConfig, SandboxConfig, load_config_file
+from .config import ConfigError, OrgConfig, SandboxConfig, load_config_file
 
 READY_PREFIX = "AEP_SANDBOX_READY "
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="aep-sandbox", description="Local AEP sandbox (offline stand-in for Adobe Experience Platform)")
+    p = argparse.ArgumentParser(
+        prog="aep-sandbox", description="Local AEP sandbox (offline stand-in for Adobe Experience Platform)"
+    )
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=None, help="port (default 8080; 0 picks a free one)")
-    p.add_argument("--data-dir", type=Path, default=None, help="where the database lives (default: the console's sandbox data dir)")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the database lives (default: the console's sandbox data dir)",
+    )
     p.add_argument("--config", type=Path, default=None, help="TOML file with host/port/token_lifetime/orgs")
-    p.add_argument("--token-lifetime", type=int, default=None, help="IMS access-token lifetime in seconds (default 86399)")
+    p.add_argument(
+        "--token-lifetime",
+        type=int,
+        default=None,
+        help="IMS access-token lifetime in seconds (default 86399)",
+    )
     p.add_argument("--client-id", default=None, help="demo client id (first org)")
     p.add_argument("--client-secret", default=None, help="demo client secret (first org)")
     p.add_argument("--org-id", default=None, help="demo org id (first org)")
     p.add_argument("--tenant-id", default=None, help="demo tenant id (first org)")
-    p.add_argument("--sandboxes", default=None, help="comma-separated sandbox names of the first org (default prod,dev)")
-    p.add_argument("--ready-line", action="store_true", help="print AEP_SANDBOX_READY {json} when ready (for launchers)")
+    p.add_argument(
+        "--sandboxes", default=None, help="comma-separated sandbox names of the first org (default prod,dev)"
+    )
+    p.add_argument(
+        "--ready-line", action="store_true", help="print AEP_SANDBOX_READY {json} when ready (for launchers)"
+    )
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return p
 
@@ -52,8 +68,16 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
     if config.token_lifetime < 1:
         raise ConfigError(f"--token-lifetime must be at least 1 second, found {config.token_lifetime}")
     first = config.orgs[0]
-    overrides = {k: v for k, v in (("client_id", args.client_id), ("client_secret", args.client_secret),
-                                   ("org_id", args.org_id), ("tenant_id", args.tenant_id)) if v}
+    overrides = {
+        k: v
+        for k, v in (
+            ("client_id", args.client_id),
+            ("client_secret", args.client_secret),
+            ("org_id", args.org_id),
+            ("tenant_id", args.tenant_id),
+        )
+        if v
+    }
     if args.sandboxes:
         overrides["sandboxes"] = tuple(s.strip().lower() for s in args.sandboxes.split(",") if s.strip())
     if overrides:
@@ -97,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"aep-sandbox: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.WARNING),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         sock = _bind(config.host, config.port)
     except OSError as exc:
@@ -114,8 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
 
     app = create_app(config)
-    uv_config = uvicorn.Config(app, loop="uvloop", http="httptools", lifespan="on", log_level=args.log_level,
-                               access_log=False, timeout_graceful_shutdown=5)
+    uv_config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        log_level=args.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
     server = uvicorn.Server(uv_config)
 
     async def announce() -> None:
@@ -125,9 +158,15 @@ def main(argv: list[str] | None = None) -> int:
             await asyncio.sleep(0.01)
         print(_banner(config, base), flush=True)
         if args.ready_line:
-            info = {"host": config.host, "port": port, "base": base, "pid": __import__("os").getpid(),
-                    "scopes": config.scopes, "token_lifetime": config.token_lifetime,
-                    "orgs": [o.to_public() for o in config.orgs]}
+            info = {
+                "host": config.host,
+                "port": port,
+                "base": base,
+                "pid": __import__("os").getpid(),
+                "scopes": config.scopes,
+                "token_lifetime": config.token_lifetime,
+                "orgs": [o.to_public() for o in config.orgs],
+            }
             print(READY_PREFIX + json.dumps(info), flush=True)
 
     async def run() -> None:

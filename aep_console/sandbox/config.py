@@ -100,7 +100,9 @@ def load_config_file(path: Path, data_dir: Path | None = None) -> SandboxConfig:
     return config_from_mapping(raw, data_dir=data_dir, source=str(path))
 
 
-def config_from_mapping(raw: dict[str, Any], *, data_dir: Path | None = None, source: str = "config") -> SandboxConfig:
+def config_from_mapping(
+    raw: dict[str, Any], *, data_dir: Path | None = None, source: str = "config"
+) -> SandboxConfig:
     known = {"host", "port", "token_lifetime", "scopes", "orgs", "data_dir"}
     dd = data_dir or (Path(raw["data_dir"]) if "data_dir" in raw else None)
     if dd is None:
@@ -109,7 +111,9 @@ def config_from_mapping(raw: dict[str, Any], *, data_dir: Path | None = None, so
     for key, typ in (("host", str), ("port", int), ("token_lifetime", int), ("scopes", str)):
         if key in raw:
             if not isinstance(raw[key], typ):
-                raise ConfigError(f"{source}: '{key}' must be {typ.__name__}, found {type(raw[key]).__name__}")
+                raise ConfigError(
+                    f"{source}: '{key}' must be {typ.__name__}, found {type(raw[key]).__name__}"
+                )
             kwargs[key] = raw[key]
     if "orgs" in raw:
         orgs = []

@@ -24,8 +24,13 @@ AEP_ERRORS = "http://ns.adobe.com/aep/errors/"
 class ApiError(Exception):
     """An HTTP error answer: status, JSON body (dict or list) and extra headers."""
 
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None,
-                 media_type: str = "application/json") -> None:
+    def __init__(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        media_type: str = "application/json",
+    ) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
         self.body = body
@@ -45,7 +50,9 @@ def ims_error(status: int, error: str, description: str) -> ApiError:
 
 
 def content_type_error(detail: str = "A valid content-type must be specified") -> ApiError:
-    return ApiError(400, {"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError", "detail": detail})
+    return ApiError(
+        400, {"type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError", "detail": detail}
+    )
 
 
 def _timestamp() -> str:
@@ -73,20 +80,38 @@ def xdm_error(code: int, status: int, title: str, detail: str, sub_errors: list 
 
 def problem(service: str, code: int, status: int, title: str, detail: str, **extra: Any) -> ApiError:
     """Generic AEP problem+json (``http://ns.adobe.com/aep/errors/{service}-{code}-{status}``)."""
-    body = {"type": f"{AEP_ERRORS}{service}-{code}-{status}", "title": title, "status": status, "detail": detail,
-            "report": {"requestId": str(uuid.uuid4()), "timestamp": _timestamp()}}
+    body = {
+        "type": f"{AEP_ERRORS}{service}-{code}-{status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "report": {"requestId": str(uuid.uuid4()), "timestamp": _timestamp()},
+    }
     body.update(extra)
     return ApiError(status, body)
 
 
 def catalog_error(status: int, title: str, detail: str, code: int | None = None) -> ApiError:
-    return problem("CAT", code or {400: 1002, 404: 1004, 409: 1009, 415: 1015}.get(status, 1000), status, title, detail,
-                   message=detail)
+    return problem(
+        "CAT",
+        code or {400: 1002, 404: 1004, 409: 1009, 415: 1015}.get(status, 1000),
+        status,
+        title,
+        detail,
+        message=detail,
+    )
 
 
 def flow_error(status: int, title: str, detail: str, code: int | None = None, **extra: Any) -> ApiError:
-    return problem("FLOW", code or {400: 1002, 404: 1004, 409: 1009, 412: 1012}.get(status, 1000), status, title,
-                   detail, message=detail, **extra)
+    return problem(
+        "FLOW",
+        code or {400: 1002, 404: 1004, 409: 1009, 412: 1012}.get(status, 1000),
+        status,
+        title,
+        detail,
+        message=detail,
+        **extra,
+    )
 
 
 def identity_error(status: int, title: str, detail: str) -> ApiError:
@@ -104,6 +129,15 @@ def identity_error(status: int, title: str, detail: str) -> ApiError:
     )
 
 
-def internal_error(detail: str = "An unexpected internal error occurred in the sandbox (see its log).") -> ApiError:
-    return ApiError(500, {"type": f"{AEP_ERRORS}SANDBOX-500-500", "title": "InternalServerError", "status": 500,
-                          "detail": detail})
+def internal_error(
+    detail: str = "An unexpected internal error occurred in the sandbox (see its log).",
+) -> ApiError:
+    return ApiError(
+        500,
+        {
+            "type": f"{AEP_ERRORS}SANDBOX-500-500",
+            "title": "InternalServerError",
+            "status": 500,
+            "detail": detail,
+        },
+    )

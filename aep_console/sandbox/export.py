@@ -66,7 +66,7 @@ class ExportApi:
     async def batch_files(self, request: Request) -> Response:
         ctx = await self._ctx(request)
         batch_id = request.path_params["batch_id"]
-        org, sandbox, dataset_id, status, body = self._batch(ctx, batch_id)
+        _org, _sandbox, dataset_id, _status, body = self._batch(ctx, batch_id)
         count, size = self.state.lake.count(batch_id, ok=True)
         data = []
         if count:

@@ -1,6 +1,6 @@
 """Flow Service (``/data/foundation/flowservice``) for streaming: base connections (the tutorial's
 streaming connection, legacy ``providerId`` form too), source and target connections, dataflows,
-connectionSpecs / flowSpecs; and the legacy inlet API (``/data/core/edge/inlet``).
+connectionSpecs / flowSpecs. The legacy inlet API is in flow_inlets.py.
 
 Entities answer ``{"items": [...]}``; create → 201 ``{"id", "etag"}``; PATCH (JSON Patch) needs
 ``If-Match`` with the current etag (412 with ``errorMessage`` on a mismatch); DELETE → 204.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import secrets
 import uuid
-from datetime import UTC, datetime
 
 import orjson
 from starlette.requests import Request
@@ -21,18 +20,40 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import flow_error
+from .flow_inlets import streaming_base
 from .flow_specs import CONNECTION_SPECS, DATA_LAKE_SPEC_ID, FLOW_SPECS, STREAMING_SPEC_ID
 from .gateway import platform_context, read_json
 from .jsonpatch import PatchError, apply_patch
-from .lookups import FlowInfo, InletInfo
 from .store import now_ms
 
-COLLECTIONS = {"connections": "connection", "sourceConnections": "source_connection",
-               "targetConnections": "target_connection", "flows": "flow"}
-LABELS = {"connection": "Connection", "source_connection": "Source connection",
-          "target_connection": "Target connection", "flow": "Flow"}
-SERVER_OWNED = ("id", "etag", "version", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient",
-                "updatedClient", "sandboxId", "sandboxName", "imsOrgId", "state", "inheritedAttributes")
+COLLECTIONS = {
+    "connections": "connection",
+    "sourceConnections": "source_connection",
+    "targetConnections": "target_connection",
+    "flows": "flow",
+}
+LABELS = {
+    "connection": "Connection",
+    "source_connection": "Source connection",
+    "target_connection": "Target connection",
+    "flow": "Flow",
+}
+SERVER_OWNED = (
+    "id",
+    "etag",
+    "version",
+    "createdAt",
+    "updatedAt",
+    "createdBy",
+    "updatedBy",
+    "createdClient",
+    "updatedClient",
+    "sandboxId",
+    "sandboxName",
+    "imsOrgId",
+    "state",
+    "inheritedAttributes",
+)
 
 
 def _json(body, status: int = 200, headers=None) -> Response:
@@ -51,10 +72,6 @@ def _truthy(value) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
-def streaming_base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/dcs"
-
-
 def _str(body: dict, key: str, required: bool = True) -> str | None:
     value = body.get(key)
     if value is None and not required:
@@ -67,12 +84,17 @@ def _str(body: dict, key: str, required: bool = True) -> str | None:
 def _spec_ref(body: dict, key: str, allowed: dict, expected: set[str]) -> dict:
     ref = body.get(key)
     if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):
-        raise _bad(f"'{key}' is required: {{\"id\": \"<spec id>\", \"version\": \"1.0\"}}")
+        raise _bad(f'\'{key}\' is required: {{"id": "<spec id>", "version": "1.0"}}')
     if ref["id"] not in allowed:
-        raise flow_error(400, "Bad Request", f"{key}.id {ref['id']} is not a known spec in this sandbox "
-                         f"(known: {', '.join(sorted(allowed))})")
+        raise flow_error(
+            400,
+            "Bad Request",
+            f"{key}.id {ref['id']} is not a known spec in this sandbox (known: {', '.join(sorted(allowed))})",
+        )
     if ref["id"] not in expected:
-        raise _bad(f"{key}.id {ref['id']} cannot be used here (expected one of {', '.join(sorted(expected))})")
+        raise _bad(
+            f"{key}.id {ref['id']} cannot be used here (expected one of {', '.join(sorted(expected))})"
+        )
     return {"id": ref["id"], "version": str(ref.get("version", "1.0"))}
 
 
@@ -87,10 +109,23 @@ def _base_doc(ctx, body: dict) -> dict:
     ts = now_ms()
     doc = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_OWNED}
     etag = _etag()
-    doc.update({"id": str(uuid.uuid4()), "createdAt": ts, "updatedAt": ts, "createdBy": ctx.user_id,
-                "updatedBy": ctx.user_id, "createdClient": ctx.client_id, "updatedClient": ctx.client_id,
-                "sandboxId": ctx.sandbox, "sandboxName": ctx.sandbox, "imsOrgId": ctx.org_id,
-                "state": "enabled", "version": etag, "etag": etag})
+    doc.update(
+        {
+            "id": str(uuid.uuid4()),
+            "createdAt": ts,
+            "updatedAt": ts,
+            "createdBy": ctx.user_id,
+            "updatedBy": ctx.user_id,
+            "createdClient": ctx.client_id,
+            "updatedClient": ctx.client_id,
+            "sandboxId": ctx.sandbox,
+            "sandboxName": ctx.sandbox,
+            "imsOrgId": ctx.org_id,
+            "state": "enabled",
+            "version": etag,
+            "etag": etag,
+        }
+    )
     return doc
 
 
@@ -104,11 +139,11 @@ def _validate(services, ctx, kind: str, body: dict) -> tuple[dict, str | None]:
         body["connectionSpec"] = _spec_ref(body, "connectionSpec", CONNECTION_SPECS, {STREAMING_SPEC_ID})
         auth = body.get("auth") or {"specName": "Streaming Connection", "params": {}}
         if not isinstance(auth, dict) or not isinstance(auth.get("params", {}), dict):
-            raise _bad("'auth' must be {\"specName\": \"Streaming Connection\", \"params\": {...}}")
+            raise _bad('\'auth\' must be {"specName": "Streaming Connection", "params": {...}}')
         params = dict(auth.get("params") or {})
         data_type = params.get("dataType", "xdm")
         if data_type not in ("xdm", "raw"):
-            raise _bad(f"auth.params.dataType must be \"xdm\" or \"raw\", found {data_type!r}")
+            raise _bad(f'auth.params.dataType must be "xdm" or "raw", found {data_type!r}')
         if "providerId" in body and not isinstance(body["providerId"], str):
             raise _bad("'providerId' must be a string")
         params["dataType"] = data_type
@@ -133,20 +168,29 @@ def _validate(services, ctx, kind: str, body: dict) -> tuple[dict, str | None]:
         ds = services.lookups.dataset(ctx.org_id, ctx.sandbox, params["dataSetId"])
         if ds is None:
             raise _bad(f"params.dataSetId {params['dataSetId']} is not a dataset in sandbox '{ctx.sandbox}'")
-        schema = ((body.get("data") or {}).get("schema") or {}) if isinstance(body.get("data"), dict) else None
+        schema = (
+            ((body.get("data") or {}).get("schema") or {}) if isinstance(body.get("data"), dict) else None
+        )
         if schema is None or not isinstance(schema, dict):
-            raise _bad("'data' must be {\"schema\": {\"id\": \"<schema $id>\", \"version\": \"…\"}}")
+            raise _bad('\'data\' must be {"schema": {"id": "<schema $id>", "version": "…"}}')
         if schema.get("id") and ds.schema_id and schema["id"] != ds.schema_id:
-            raise _bad(f"data.schema.id {schema['id']} differs from the schema of dataset {ds.id} ({ds.schema_id})")
+            raise _bad(
+                f"data.schema.id {schema['id']} differs from the schema of dataset {ds.id} ({ds.schema_id})"
+            )
     elif kind == "flow":
         body["flowSpec"] = _spec_ref(body, "flowSpec", FLOW_SPECS, set(FLOW_SPECS))
-        for key, ckind in (("sourceConnectionIds", "source_connection"), ("targetConnectionIds", "target_connection")):
+        for key, ckind in (
+            ("sourceConnectionIds", "source_connection"),
+            ("targetConnectionIds", "target_connection"),
+        ):
             ids = body.get(key)
             if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
                 raise _bad(f"'{key}' is required: a non-empty array of {LABELS[ckind].lower()} ids")
             for i in ids:
                 if services.store.get(ctx.org_id, ctx.sandbox, ckind, i) is None:
-                    raise _bad(f"{key} contains {i}, which is not a {LABELS[ckind].lower()} in sandbox '{ctx.sandbox}'")
+                    raise _bad(
+                        f"{key} contains {i}, which is not a {LABELS[ckind].lower()} in sandbox '{ctx.sandbox}'"
+                    )
         if "transformations" in body and not isinstance(body["transformations"], list):
             raise _bad("'transformations' must be an array")
     return body, ref
@@ -162,9 +206,17 @@ def _view(request: Request, services, ctx, kind: str, doc: dict) -> dict:
         srcs, tgts = [], []
         for sid in out.get("sourceConnectionIds", []):
             sc = services.store.get(ctx.org_id, ctx.sandbox, "source_connection", sid) or {}
-            base = services.store.get(ctx.org_id, ctx.sandbox, "connection", sc.get("baseConnectionId", "")) or {}
-            srcs.append({"id": sid, "connectionSpec": sc.get("connectionSpec"),
-                         "baseConnection": {"id": base.get("id"), "connectionSpec": base.get("connectionSpec")}})
+            base = (
+                services.store.get(ctx.org_id, ctx.sandbox, "connection", sc.get("baseConnectionId", ""))
+                or {}
+            )
+            srcs.append(
+                {
+                    "id": sid,
+                    "connectionSpec": sc.get("connectionSpec"),
+                    "baseConnection": {"id": base.get("id"), "connectionSpec": base.get("connectionSpec")},
+                }
+            )
         for tid in out.get("targetConnectionIds", []):
             tc = services.store.get(ctx.org_id, ctx.sandbox, "target_connection", tid) or {}
             tgts.append({"id": tid, "connectionSpec": tc.get("connectionSpec")})
@@ -225,7 +277,9 @@ def _check_if_match(request: Request, doc: dict, required: bool) -> None:
     supplied = request.headers.get("if-match")
     if supplied is None:
         if required:
-            raise flow_error(400, "Bad Request", "The If-Match header (the entity's current etag) is required")
+            raise flow_error(
+                400, "Bad Request", "The If-Match header (the entity's current etag) is required"
+            )
         return
     if supplied.strip() not in (doc["etag"], doc["etag"].strip('"'), "*"):
         msg = f"Supplied version=[{supplied}] does not match the current version on entity=[{doc['etag']}]"
@@ -250,15 +304,25 @@ async def patch_entity(request: Request) -> Response:
             if key in doc and new.get(key) != doc[key] and key != "state":
                 raise _bad(f"'{key}' is read-only")
         if kind == "connection":
-            params = new.get("auth", {}).get("params", {})
-            if params.get("inletId") != doc["auth"]["params"].get("inletId"):
-                raise _bad("auth.params.inletId is read-only")
+            auth = new.get("auth")
+            params = auth.get("params") if isinstance(auth, dict) else None
+            if not isinstance(params, dict) or params.get("inletId") != doc["auth"]["params"].get("inletId"):
+                raise _bad(
+                    'auth must stay {"specName", "params": {...}} and auth.params.inletId is read-only'
+                )
         else:
             _validate(services, ctx, kind, copy.deepcopy(new))
         _str(new, "name")
         etag = _etag()
-        new.update({"etag": etag, "version": etag, "updatedAt": now_ms(), "updatedBy": ctx.user_id,
-                    "updatedClient": ctx.client_id})
+        new.update(
+            {
+                "etag": etag,
+                "version": etag,
+                "updatedAt": now_ms(),
+                "updatedBy": ctx.user_id,
+                "updatedClient": ctx.client_id,
+            }
+        )
         ref = new.get("auth", {}).get("params", {}).get("inletId") if kind == "connection" else None
         services.store.put(ctx.org_id, ctx.sandbox, kind, new["id"], new, name=new["name"], ref=ref)
     services.lookups.flows_changed()
@@ -327,101 +391,10 @@ def routes() -> list[Route]:
     out.append(Route("/flows/{id}/action", flow_action, methods=["POST"]))
     cl, cg = _spec_handlers(CONNECTION_SPECS, "Connection spec")
     fl, fg = _spec_handlers(FLOW_SPECS, "Flow spec")
-    out += [Route("/connectionSpecs", cl, methods=["GET"]), Route("/connectionSpecs/{id}", cg, methods=["GET"]),
-            Route("/flowSpecs", fl, methods=["GET"]), Route("/flowSpecs/{id}", fg, methods=["GET"])]
+    out += [
+        Route("/connectionSpecs", cl, methods=["GET"]),
+        Route("/connectionSpecs/{id}", cg, methods=["GET"]),
+        Route("/flowSpecs", fl, methods=["GET"]),
+        Route("/flowSpecs/{id}", fg, methods=["GET"]),
+    ]
     return out
-
-
-# --- legacy inlet API (/data/core/edge/inlet) ----------------------------------------------------
-
-
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def _inlet_view(request: Request, doc: dict) -> dict:
-    return {**doc, "inletUrl": f"{streaming_base(request)}/collection/{doc['inletId']}"}
-
-
-async def create_inlet(request: Request) -> Response:
-    ctx = await platform_context(request)
-    services = request.app.state.sandbox
-    body = await read_json(request, _bad, expect=dict)
-    name = _str(body, "name")
-    data_type = body.get("dataType", "xdm")
-    if data_type not in ("xdm", "raw"):
-        raise _bad(f"'dataType' must be \"xdm\" or \"raw\", found {data_type!r}")
-    ts = now_ms()
-    inlet_id = secrets.token_hex(32)
-    doc = {"inletId": inlet_id, "imsOrg": ctx.org_id, "sourceId": body.get("sourceId") or name, "dataType": data_type,
-           "name": name, "description": body.get("description", ""), "createdAt": _iso(ts), "createdBy": ctx.user_id,
-           "authenticationRequired": _truthy(body.get("authenticationRequired", False)), "modifiedAt": _iso(ts),
-           "modifiedBy": ctx.user_id, "validationRequired": True}
-    services.store.put(ctx.org_id, ctx.sandbox, "inlet", inlet_id, doc, name=name, ref=inlet_id)
-    services.lookups.flows_changed()
-    return _json(_inlet_view(request, doc), 201)
-
-
-async def list_inlets(request: Request) -> Response:
-    ctx = await platform_context(request)
-    docs = request.app.state.sandbox.store.list(ctx.org_id, ctx.sandbox, "inlet")
-    return _json({"items": [_inlet_view(request, d) for d in docs], "total": len(docs)})
-
-
-async def get_inlet(request: Request) -> Response:
-    ctx = await platform_context(request)
-    doc = request.app.state.sandbox.store.get(ctx.org_id, ctx.sandbox, "inlet", request.path_params["id"])
-    if doc is None:
-        raise flow_error(404, "Not Found", f"Inlet '{request.path_params['id']}' was not found")
-    return _json(_inlet_view(request, doc))
-
-
-async def delete_inlet(request: Request) -> Response:
-    ctx = await platform_context(request)
-    services = request.app.state.sandbox
-    if not services.store.delete(ctx.org_id, ctx.sandbox, "inlet", request.path_params["id"]):
-        raise flow_error(404, "Not Found", f"Inlet '{request.path_params['id']}' was not found")
-    services.lookups.flows_changed()
-    return Response(status_code=204)
-
-
-def inlet_routes() -> list[Route]:
-    return [Route("/inlet", list_inlets, methods=["GET"]), Route("/inlet", create_inlet, methods=["POST"]),
-            Route("/inlet/{id}", get_inlet, methods=["GET"]), Route("/inlet/{id}", delete_inlet, methods=["DELETE"])]
-
-
-# --- lookup for part 2 ------------------------------------------------------------------------------
-
-
-def inlet_info(services, inlet_id: str) -> InletInfo | None:
-    found = services.store.find_by_ref("connection", inlet_id)
-    if found is not None:
-        org, sandbox, conn = found
-        params = conn.get("auth", {}).get("params", {})
-        flows = []
-        sources = {sc["id"] for sc in services.store.list(org, sandbox, "source_connection")
-                   if sc.get("baseConnectionId") == conn["id"]}
-        for flow in services.store.list(org, sandbox, "flow"):
-            if not sources.intersection(flow.get("sourceConnectionIds", [])):
-                continue
-            for tid in flow.get("targetConnectionIds", []):
-                tc = services.store.get(org, sandbox, "target_connection", tid) or {}
-                ds_id = (tc.get("params") or {}).get("dataSetId")
-                schema_id = ((tc.get("data") or {}).get("schema") or {}).get("id")
-                if schema_id is None and ds_id:
-                    ds = services.lookups.dataset(org, sandbox, ds_id)
-                    schema_id = ds.schema_id if ds else None
-                flows.append(FlowInfo(flow_id=flow["id"], dataset_id=ds_id, schema_id=schema_id,
-                                      target_connection_id=tid, state=flow.get("state", "enabled")))
-        return InletInfo(inlet_id=inlet_id, org_id=org, sandbox=sandbox, connection_id=conn["id"],
-                         name=conn.get("name", ""), source_id=params.get("sourceId", conn.get("name", "")),
-                         data_type=params.get("dataType", "xdm"),
-                         authentication_required=bool(params.get("authenticationRequired", False)),
-                         flows=tuple(flows))
-    found = services.store.find_by_ref("inlet", inlet_id)
-    if found is not None:
-        org, sandbox, doc = found
-        return InletInfo(inlet_id=inlet_id, org_id=org, sandbox=sandbox, connection_id=None, name=doc["name"],
-                         source_id=doc.get("sourceId", doc["name"]), data_type=doc.get("dataType", "xdm"),
-                         authentication_required=bool(doc.get("authenticationRequired")), legacy_inlet=True)
-    return None

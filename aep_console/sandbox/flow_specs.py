@@ -17,16 +17,27 @@ CONNECTION_SPECS = {
         "description": "Streaming (HTTP API) connection: an inlet that accepts XDM or raw JSON messages",
         "type": "streaming",
         "attributes": {"category": "Streaming", "isSource": True, "isPreview": False},
-        "authSpec": [{
-            "name": "Streaming Connection",
-            "type": "streamingConnection",
-            "spec": {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
-                     "properties": {"sourceId": {"type": "string"}, "dataType": {"type": "string", "enum": ["xdm", "raw"]},
-                                    "name": {"type": "string"}, "authenticationRequired": {"type": "boolean"}}},
-        }],
-        "sourceSpec": {"attributes": {"uiAttributes": {"isSource": True, "category": {"key": "streaming"}}}},
-        "permissionsInfo": {"view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
-                            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}]},
+        "authSpec": [
+            {
+                "name": "Streaming Connection",
+                "type": "streamingConnection",
+                "spec": {
+                    "$schema": "http://json-schema.org/draft-07/schema#",
+                    "type": "object",
+                    "properties": {
+                        "sourceId": {"type": "string"},
+                        "dataType": {"type": "string", "enum": ["xdm", "raw"]},
+                        "name": {"type": "string"},
+                        "authenticationRequired": {"type": "boolean"},
+                    },
+                },
+            }
+        ],
+        "sourceSpec": {"attributes": {"uiAttributes": {"isSource": True, "category": "streaming"}}},
+        "permissionsInfo": {
+            "view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
+            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}],
+        },
     },
     DATA_LAKE_SPEC_ID: {
         "id": DATA_LAKE_SPEC_ID,
@@ -36,10 +47,19 @@ CONNECTION_SPECS = {
         "description": "Target connection to an Experience Platform dataset (the data lake)",
         "type": "target",
         "attributes": {"category": "Destination", "isDestination": True},
-        "targetSpec": {"name": "Data Lake", "spec": {"$schema": "http://json-schema.org/draft-07/schema#",
-                       "type": "object", "properties": {"dataSetId": {"type": "string"}}, "required": ["dataSetId"]}},
-        "permissionsInfo": {"view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
-                            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}]},
+        "targetSpec": {
+            "name": "Data Lake",
+            "spec": {
+                "$schema": "http://json-schema.org/draft-07/schema#",
+                "type": "object",
+                "properties": {"dataSetId": {"type": "string"}},
+                "required": ["dataSetId"],
+            },
+        },
+        "permissionsInfo": {
+            "view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
+            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}],
+        },
     },
 }
 
@@ -55,8 +75,10 @@ FLOW_SPECS = {
         "transformationSpecs": [],
         "attributes": {"isSourceFlow": True, "flacValidationSupported": False},
         "runSpec": {"name": "StreamingRun"},
-        "permissionsInfo": {"view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
-                            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}]},
+        "permissionsInfo": {
+            "view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
+            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}],
+        },
     },
     FLOW_SPEC_MAPPING: {
         "id": FLOW_SPEC_MAPPING,
@@ -66,12 +88,21 @@ FLOW_SPECS = {
         "description": "Streaming source (HTTP API) to the data lake, with a mapping set",
         "sourceConnectionSpecIds": [STREAMING_SPEC_ID],
         "targetConnectionSpecIds": [DATA_LAKE_SPEC_ID],
-        "transformationSpecs": [{"name": "Mapping", "spec": {"$schema": "http://json-schema.org/draft-07/schema#",
-                                 "type": "object", "properties": {"mappingId": {"type": "string"},
-                                                                  "mappingVersion": {"type": "integer"}}}}],
+        "transformationSpecs": [
+            {
+                "name": "Mapping",
+                "spec": {
+                    "$schema": "http://json-schema.org/draft-07/schema#",
+                    "type": "object",
+                    "properties": {"mappingId": {"type": "string"}, "mappingVersion": {"type": "integer"}},
+                },
+            }
+        ],
         "attributes": {"isSourceFlow": True},
         "runSpec": {"name": "StreamingRun"},
-        "permissionsInfo": {"view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
-                            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}]},
+        "permissionsInfo": {
+            "view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
+            "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}],
+        },
     },
 }

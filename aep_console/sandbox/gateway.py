@@ -70,9 +70,14 @@ def context_from_headers(services, headers) -> RequestContext:
         raise gateway_error(403, "403025", "Profile is not valid")
     sandbox = (headers.get("x-sandbox-name") or "prod").strip().lower()
     if sandbox not in org.sandboxes:
-        raise gateway_error(403, "403026", f"Sandbox '{sandbox}' not found for org {org_id} "
-                                           f"(known: {', '.join(org.sandboxes)})")
-    return RequestContext(org_id=org_id, sandbox=sandbox, client_id=info.client_id, tenant_id=org.tenant_id, org=org)
+        raise gateway_error(
+            403,
+            "403026",
+            f"Sandbox '{sandbox}' not found for org {org_id} (known: {', '.join(org.sandboxes)})",
+        )
+    return RequestContext(
+        org_id=org_id, sandbox=sandbox, client_id=info.client_id, tenant_id=org.tenant_id, org=org
+    )
 
 
 async def platform_context(request: Request) -> RequestContext:
@@ -87,15 +92,21 @@ def is_json_type(ctype: str) -> bool:
     return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
 
 
-async def read_json(request: Request, bad_json: Callable[[str], ApiError],
-                    bad_type: Callable[[str], ApiError] | None = None, *, expect: type | tuple | None = None):
+async def read_json(
+    request: Request,
+    bad_json: Callable[[str], ApiError],
+    bad_type: Callable[[str], ApiError] | None = None,
+    *,
+    expect: type | tuple | None = None,
+):
     """The request's JSON body. Wrong/missing content type → ``bad_type`` (default: the gateway's
     ``A valid content-type must be specified``); unparsable or wrong top-level type → ``bad_json(message)``."""
     ctype = media_type(request)
     if not is_json_type(ctype):
         found = ctype or "none"
         raise (bad_type or (lambda m: content_type_error()))(
-            f"A valid content-type must be specified (expected application/json, found {found})")
+            f"A valid content-type must be specified (expected application/json, found {found})"
+        )
     raw = await request.body()
     if not raw.strip():
         raise bad_json("The request body is empty; a JSON document is required")
@@ -106,5 +117,7 @@ async def read_json(request: Request, bad_json: Callable[[str], ApiError],
     if expect is not None and not isinstance(doc, expect):
         names = " or ".join(t.__name__ for t in (expect if isinstance(expect, tuple) else (expect,)))
         names = names.replace("dict", "a JSON object").replace("list", "a JSON array")
-        raise bad_json(f"The request body must be {names}, found {type(doc).__name__.replace('dict', 'object')}")
+        raise bad_json(
+            f"The request body must be {names}, found {type(doc).__name__.replace('dict', 'object')}"
+        )
     return doc

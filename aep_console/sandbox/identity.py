@@ -21,25 +21,43 @@ _CREATED = 1495153678000
 _STANDARD = [
     ("CORE", 0, "COOKIE", "CORE", "Adobe Audience Manager (AAM) Unique User ID"),
     ("ECID", 4, "COOKIE", "ECID", "ECID Namespace"),
-    ("Email", 6, "EMAIL", "Email", "Email Namespace"),
-    ("Phone", 7, "PHONE", "Phone", "Phone Namespace"),
+    ("Email", 6, "Email", "Email", "Email Namespace"),
+    ("Phone", 7, "Phone", "Phone", "Phone Namespace"),
     ("WAID", 8, "COOKIE", "Windows AID", "Windows Advertising ID"),
     ("TNTID", 9, "CROSS_DEVICE", "TNTID", "Adobe Target ID"),
     ("AAID", 10, "COOKIE", "Adobe Analytics (Legacy ID)", "Adobe Analytics legacy visitor ID"),
-    ("Email_LC_SHA256", 11, "EMAIL", "Emails (SHA256, lowercased)", "SHA256 of lower-cased email"),
-    ("Phone_SHA256", 12, "PHONE", "Phone (SHA256)", "SHA256 of phone number"),
-    ("Phone_E.164", 13, "PHONE", "Phone (E.164)", "Phone number in E.164 format"),
+    ("Email_LC_SHA256", 11, "Email", "Emails (SHA256, lowercased)", "SHA256 of lower-cased email"),
+    ("Phone_SHA256", 12, "Phone", "Phone (SHA256)", "SHA256 of phone number"),
+    ("Phone_E.164", 13, "Phone", "Phone (E.164)", "Phone number in E.164 format"),
     ("CRMID", 14, "CROSS_DEVICE", "CRMID", "CRM identifier"),
     ("AdCloud", 411, "COOKIE", "AdCloud", "Adobe AdCloud ID"),
-    ("GAID", 20914, "DEVICE", "Google Ad ID (GAID)", "Google Advertising ID"),
-    ("IDFA", 20915, "DEVICE", "Apple IDFA (ID for Advertisers)", "Apple ID for Advertisers"),
+    ("GAID", 20914, "Device", "Google Ad ID (GAID)", "Google Advertising ID"),
+    ("IDFA", 20915, "Device", "Apple IDFA (ID for Advertisers)", "Apple ID for Advertisers"),
 ]
 STANDARD_NAMESPACES = [
-    {"updateTime": _CREATED, "code": c, "status": "ACTIVE", "description": d, "id": i, "createTime": _CREATED,
-     "idType": t, "name": n, "custom": False}
+    {
+        "updateTime": _CREATED,
+        "code": c,
+        "status": "ACTIVE",
+        "description": d,
+        "id": i,
+        "createTime": _CREATED,
+        "idType": t,
+        "name": n,
+        "custom": False,
+    }
     for c, i, t, n, d in _STANDARD
 ]
-ID_TYPES = {"COOKIE", "CROSS_DEVICE", "DEVICE", "EMAIL", "MOBILE", "NON_PEOPLE", "PHONE"}
+# request spelling (case-insensitive) → the spelling of identity-service.yaml's idType enum
+ID_TYPES = {
+    "cookie": "COOKIE",
+    "cross_device": "CROSS_DEVICE",
+    "device": "Device",
+    "email": "Email",
+    "mobile": "MOBILE",
+    "non_people": "Non_people",
+    "phone": "Phone",
+}
 CUSTOM_ID_BASE = 10_000_000
 
 
@@ -63,8 +81,10 @@ async def list_namespaces(request: Request) -> Response:
     ctx = await platform_context(request)
     import orjson
 
-    return Response(orjson.dumps(all_namespaces(request.app.state.sandbox, ctx.org_id, ctx.sandbox)),
-                    media_type="application/json")
+    return Response(
+        orjson.dumps(all_namespaces(request.app.state.sandbox, ctx.org_id, ctx.sandbox)),
+        media_type="application/json",
+    )
 
 
 async def get_namespace(request: Request) -> Response:
@@ -73,7 +93,9 @@ async def get_namespace(request: Request) -> Response:
 
     ns = find_namespace(request.app.state.sandbox, ctx.org_id, ctx.sandbox, request.path_params["id"])
     if ns is None:
-        raise identity_error(404, "Not Found", f"Namespace with id or code '{request.path_params['id']}' not found")
+        raise identity_error(
+            404, "Not Found", f"Namespace with id or code '{request.path_params['id']}' not found"
+        )
     return Response(orjson.dumps(ns), media_type="application/json")
 
 
@@ -88,22 +110,37 @@ async def create_namespace(request: Request) -> Response:
     if problems:
         raise _bad("; ".join(problems))
     code, name = body["code"].strip(), body["name"].strip()
-    id_type = body["idType"].strip().upper()
-    if id_type not in ID_TYPES:
-        raise _bad(f"idType '{body['idType']}' is invalid; expected one of Cookie, Cross_device, Device, Email, "
-                   "Mobile, Non_people, Phone")
+    id_type = ID_TYPES.get(body["idType"].strip().lower())
+    if id_type is None:
+        raise _bad(
+            f"idType '{body['idType']}' is invalid; expected one of Cookie, Cross_device, Device, Email, "
+            "Mobile, Non_people, Phone"
+        )
     if not all(ch.isalnum() or ch in "_.-" for ch in code):
         raise _bad(f"code '{code}' may contain only letters, digits, '_', '.' and '-'")
     with services.store.transaction():
         for ns in all_namespaces(services, ctx.org_id, ctx.sandbox):
             if ns["code"].lower() == code.lower():
-                raise identity_error(409, "Conflict", f"A namespace with code '{ns['code']}' already exists (id {ns['id']})")
+                raise identity_error(
+                    409, "Conflict", f"A namespace with code '{ns['code']}' already exists (id {ns['id']})"
+                )
             if ns["name"].lower() == name.lower():
-                raise identity_error(409, "Conflict", f"A namespace with name '{ns['name']}' already exists (id {ns['id']})")
+                raise identity_error(
+                    409, "Conflict", f"A namespace with name '{ns['name']}' already exists (id {ns['id']})"
+                )
         ts = now_ms()
         new_id = CUSTOM_ID_BASE + services.store.count(ctx.org_id, ctx.sandbox, "namespace") + 1
-        doc = {"updateTime": ts, "code": code, "status": "ACTIVE", "description": body.get("description") or "",
-               "id": new_id, "createTime": ts, "idType": id_type, "name": name, "custom": True}
+        doc = {
+            "updateTime": ts,
+            "code": code,
+            "status": "ACTIVE",
+            "description": body.get("description") or "",
+            "id": new_id,
+            "createTime": ts,
+            "idType": id_type,
+            "name": name,
+            "custom": True,
+        }
         services.store.put(ctx.org_id, ctx.sandbox, "namespace", str(new_id), doc, name=code.lower())
     import orjson
 

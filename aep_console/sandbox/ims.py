@@ -63,7 +63,9 @@ class TokenService:
         self._hdr = _b64(orjson.dumps(_HEADER))
         self._cache: dict[str, TokenInfo] = {}
 
-    def issue(self, client_id: str, org_id: str, scope: str, lifetime_s: int | None = None) -> tuple[str, int]:
+    def issue(
+        self, client_id: str, org_id: str, scope: str, lifetime_s: int | None = None
+    ) -> tuple[str, int]:
         lifetime = self.config.token_lifetime if lifetime_s is None else lifetime_s
         created = int(time.time() * 1000)
         payload = {
@@ -97,7 +99,9 @@ class TokenService:
             try:
                 p = orjson.loads(_unb64(parts[1]))
                 created = int(p["created_at"])
-                info = TokenInfo(p["client_id"], p["org"], p.get("scope", ""), created, created + int(p["expires_in"]))
+                info = TokenInfo(
+                    p["client_id"], p["org"], p.get("scope", ""), created, created + int(p["expires_in"])
+                )
             except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
                 return None
             if len(self._cache) > 10000:
@@ -119,7 +123,9 @@ async def _params(request: Request) -> dict[str, str]:
             try:
                 form = await request.form()
             except Exception:  # malformed multipart
-                raise ims_error(400, "invalid_request", "the multipart/form-data body could not be parsed") from None
+                raise ims_error(
+                    400, "invalid_request", "the multipart/form-data body could not be parsed"
+                ) from None
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
     return params
 
@@ -133,7 +139,11 @@ def _token_handler(version: str):
         if not grant:
             raise ims_error(400, "invalid_request", "grant_type parameter is missing")
         if grant != "client_credentials":
-            raise ims_error(400, "unsupported_grant_type", f"grant_type '{grant}' is not supported (use client_credentials)")
+            raise ims_error(
+                400,
+                "unsupported_grant_type",
+                f"grant_type '{grant}' is not supported (use client_credentials)",
+            )
         client_id = params.get("client_id")
         if not client_id:
             raise ims_error(400, "invalid_client", "invalid client_id parameter (missing)")
@@ -154,14 +164,28 @@ def _token_handler(version: str):
                 raise ims_error(400, "invalid_scope", f"Invalid scope ({','.join(bad)})")
         token, lifetime = services.tokens.issue(client_id, org.org_id, ",".join(scope_list))
         expires = lifetime if version == "v3" else lifetime * 1000
-        return Response(orjson.dumps({"access_token": token, "token_type": "bearer", "expires_in": expires}),
-                        media_type="application/json")
+        return Response(
+            orjson.dumps({"access_token": token, "token_type": "bearer", "expires_in": expires}),
+            media_type="application/json",
+        )
 
     return handler
 
 
 async def _method_not_allowed(request: Request) -> Response:
-    raise ApiError(405, {"error": "method_not_allowed", "error_description": f"{request.method} is not supported, use POST"})
+    raise ApiError(
+        405,
+        {"error": "method_not_allowed", "error_description": f"{request.method} is not supported, use POST"},
+    )
+
+
+async def _jwt_exchange(request: Request) -> Response:
+    raise ims_error(
+        400,
+        "invalid_grant",
+        "JWT (Service Account) credentials reached end of life; "
+        "use OAuth Server-to-Server: POST /ims/token/v3 with grant_type=client_credentials",
+    )
 
 
 def routes() -> list[Route]:
@@ -169,5 +193,8 @@ def routes() -> list[Route]:
     out = []
     for version in ("v3", "v2", "v1"):
         out.append(Route(f"/ims/token/{version}", _token_handler(version), methods=["POST"]))
-        out.append(Route(f"/ims/token/{version}", _method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]))
+        out.append(
+            Route(f"/ims/token/{version}", _method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"])
+        )
+    out.append(Route("/ims/exchange/jwt", _jwt_exchange, methods=["POST"]))
     return out

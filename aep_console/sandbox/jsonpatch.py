@@ -126,5 +126,7 @@ def apply_patch(doc: Any, ops: Any) -> Any:
             if _get(doc, path, where) != value:
                 raise PatchError(f"{where}: test failed at {path!r}")
         else:
-            raise PatchError(f"{where}: unknown op {kind!r} (expected add, remove, replace, move, copy, test)")
+            raise PatchError(
+                f"{where}: unknown op {kind!r} (expected add, remove, replace, move, copy, test)"
+            )
     return doc

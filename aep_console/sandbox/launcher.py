@@ -120,7 +120,9 @@ class SandboxProcess:
 
     def admin(self, path: str, payload: dict | None = None) -> dict:
         """POST /__sandbox/admin/{path} (fault injection and other test hooks)."""
-        resp = httpx.post(f"{self.urls.base}/__sandbox/admin/{path.lstrip('/')}", json=payload or {}, timeout=30)
+        resp = httpx.post(
+            f"{self.urls.base}/__sandbox/admin/{path.lstrip('/')}", json=payload or {}, timeout=30
+        )
         resp.raise_for_status()
         return resp.json() if resp.content else {}
 
@@ -144,8 +146,18 @@ def start_sandbox(
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / LOG_NAME
-    cmd = [sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(data_dir), "--host", host,
-           "--port", str(port), "--ready-line"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "aep_console.sandbox",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--ready-line",
+    ]
     if token_lifetime is not None:
         cmd += ["--token-lifetime", str(int(token_lifetime))]
     cmd += list(extra_args)
@@ -155,16 +167,22 @@ def start_sandbox(
     # stdout (banner + READY line, which carry the demo secrets) stays in a pipe that a daemon thread drains;
     # stderr (logs, never secrets) goes to DIR/sandbox.log.
     with open(log_path, "ab") as log:
-        popen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env,
-                                 start_new_session=True)
-    launch = {"host": host, "token_lifetime": token_lifetime, "extra_args": tuple(extra_args), "timeout": timeout}
+        popen = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        )
+    launch = {
+        "host": host,
+        "token_lifetime": token_lifetime,
+        "extra_args": tuple(extra_args),
+        "timeout": timeout,
+    }
     ready: queue.Queue = queue.Queue()
 
     def drain(stream) -> None:
         for raw in iter(stream.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\n")
             if line.startswith(READY_PREFIX):
-                ready.put(line[len(READY_PREFIX):])
+                ready.put(line[len(READY_PREFIX) :])
         ready.put(None)
 
     threading.Thread(target=drain, args=(popen.stdout,), daemon=True, name="aep-sandbox-stdout").start()
@@ -176,8 +194,10 @@ def start_sandbox(
     if payload is None:
         popen.kill()
         popen.wait(5)
-        raise SandboxStartError(f"sandbox did not start within {timeout}s (exit code {popen.returncode}); "
-                                f"log {log_path}:\n{_tail(log_path)}")
+        raise SandboxStartError(
+            f"sandbox did not start within {timeout}s (exit code {popen.returncode}); "
+            f"log {log_path}:\n{_tail(log_path)}"
+        )
     info = json.loads(payload)
     proc = SandboxProcess(popen, info, data_dir, launch)
     with httpx.Client(timeout=2) as client:

@@ -62,10 +62,7 @@ def tag_enabled(values: Any) -> bool:
     """``["enabled:true"]`` and ``["enabled: true"]`` (both spellings appear in Adobe's docs)."""
     if not isinstance(values, list):
         return False
-    for v in values:
-        if isinstance(v, str) and v.replace(" ", "").lower() == "enabled:true":
-            return True
-    return False
+    return any(isinstance(v, str) and v.replace(" ", "").lower() == "enabled:true" for v in values)
 
 
 class Lookups:
@@ -92,7 +89,9 @@ class Lookups:
 
     # --- lookups --------------------------------------------------------------------------------
 
-    def resolved_schema(self, org: str, sandbox: str, schema_id: str, *, raise_errors: bool = False) -> dict | None:
+    def resolved_schema(
+        self, org: str, sandbox: str, schema_id: str, *, raise_errors: bool = False
+    ) -> dict | None:
         """Treat the result as read-only (it is shared). A schema that no longer composes gives None
         (or raises ``XDMError`` with ``raise_errors``)."""
         key = (org, sandbox, schema_id)
@@ -116,8 +115,11 @@ class Lookups:
         return resolved
 
     def identity_descriptors(self, org: str, sandbox: str, schema_id: str) -> list[dict]:
-        return [d for d in self.store.list(org, sandbox, "descriptor", ref=schema_id)
-                if d.get("@type") == "xdm:descriptorIdentity"]
+        return [
+            d
+            for d in self.store.list(org, sandbox, "descriptor", ref=schema_id)
+            if d.get("@type") == "xdm:descriptorIdentity"
+        ]
 
     def dataset(self, org: str, sandbox: str, dataset_id: str) -> DatasetInfo | None:
         doc = self.store.get(org, sandbox, "dataset", dataset_id)
@@ -126,17 +128,22 @@ class Lookups:
         tags = doc.get("tags") or {}
         ref = doc.get("schemaRef") or {}
         return DatasetInfo(
-            id=dataset_id, org_id=org, sandbox=sandbox, name=doc.get("name", ""),
-            schema_id=ref.get("id"), content_type=ref.get("contentType"),
+            id=dataset_id,
+            org_id=org,
+            sandbox=sandbox,
+            name=doc.get("name", ""),
+            schema_id=ref.get("id"),
+            content_type=ref.get("contentType"),
             profile_enabled=tag_enabled(tags.get("unifiedProfile")),
             identity_enabled=tag_enabled(tags.get("unifiedIdentity")),
-            tags=tags, doc=doc,
+            tags=tags,
+            doc=doc,
         )
 
     def connection_by_inlet(self, inlet_id: str) -> InletInfo | None:
         if inlet_id in self._inlet_cache:
             return self._inlet_cache[inlet_id]
-        from .flow_service import inlet_info
+        from .flow_inlets import inlet_info
 
         info = inlet_info(self.services, inlet_id)
         if len(self._inlet_cache) > 10000:

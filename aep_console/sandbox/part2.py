@@ -10,8 +10,12 @@ environment variable ``AEP_SANDBOX_FAULTS`` (same text form) also switches fault
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
 import os
+import sqlite3
+import threading
 
 from starlette.routing import Route
 
@@ -48,12 +52,36 @@ class Part2State:
         except ImportError:  # pragma: no cover
             self.report_builder = None
         self._ticker: asyncio.Task | None = None
+        self._stopping = threading.Event()
 
     async def start(self) -> None:
         n = self.profiles.rebuild()
         if n:
             log.warning("profile index rebuilt from %d data-lake rows", n)
+        # The Profile index is a large, long-lived object graph: keep the cyclic GC from walking it again
+        # and again while messages stream (young collections far apart, rebuilt index frozen).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
         self._ticker = asyncio.ensure_future(self._tick())
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        """PASSIVE WAL checkpoints off the event loop (they copy pages and fsync; SQLite's automatic ones
+        would run inside a request's COMMIT). Never blocks writers; the shared connection keeps its own
+        automatic checkpoint as a backstop, at a higher threshold."""
+        try:
+            self.services.store.execute("PRAGMA wal_autocheckpoint=8000")
+            conn = sqlite3.connect(self.services.store.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=100")
+        except Exception:
+            log.exception("WAL checkpointer not started")
+            return
+        while not self._stopping.wait(0.5):
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        conn.close()
 
     async def _tick(self) -> None:
         while True:
@@ -64,6 +92,7 @@ class Part2State:
                 log.exception("closing streaming batches failed")
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._ticker is not None:
             self._ticker.cancel()
         try:

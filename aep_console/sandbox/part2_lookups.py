@@ -126,7 +126,18 @@ class Target:
         return violations
 
     def identities(self, entity: dict) -> list[list]:
-        return own_extract(entity, self.id_paths)
+        paths = self.id_paths
+        if len(paths) == 1 and "identityMap" not in entity:  # the usual shape: one descriptor identity
+            parts, ns, primary = paths[0]
+            value = entity
+            for part in parts:
+                if type(value) is not dict:
+                    value = None
+                    break
+                value = value.get(part)
+            if type(value) is str and value:
+                return [[ns, value, primary]]
+        return own_extract(entity, paths)
 
 
 @dataclass

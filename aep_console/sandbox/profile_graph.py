@@ -7,7 +7,8 @@ at start-up, see ``profile_store.py``).
 - Every identity of a record (descriptor identities + ``identityMap``) is linked into one graph; a record
   whose identities belong to several graphs joins them (stitching).
 - Attributes merge by the default policy ("timestampOrdered"): the most recently ingested fragment wins
-  per field (deep merge, in ingestion order); ``identityMap`` entries are unioned.
+  per field (deep merge, in ingestion order); ``identityMap`` entries are unioned. The merge is lazy:
+  a write appends the fragment's seq, a read folds in what arrived since the last read.
 - ExperienceEvents are indexed per graph by ``_id`` (re-ingesting the same ``_id`` replaces it).
 """
 
@@ -74,15 +75,23 @@ def _merge_identity_map(dst: dict, src: dict) -> None:
 
 @dataclass
 class Profile:
-    xid: str  # XID of the graph's first identity
+    first: IdentityKey  # the graph's first identity; its XID is the profile's entityId
     created_seq: int
     identities: dict[IdentityKey, list] = field(default_factory=dict)  # key -> [ns code, id, primary]
     fragments: list[int] = field(default_factory=list)  # seqs of record fragments, ingestion order
-    entity: dict = field(default_factory=dict)
+    merged: dict = field(default_factory=dict)  # merge of fragments[:merged_upto] (filled on read)
+    merged_upto: int = 0
     sources: dict[str, None] = field(default_factory=dict)  # dataset ids, insertion ordered
     tags: dict[str, None] = field(default_factory=dict)  # batch ids
     events: dict[str, tuple[int, int]] = field(default_factory=dict)  # event _id -> (timestamp ms, seq)
     modified_ms: int = 0
+    _xid: str | None = None
+
+    @property
+    def xid(self) -> str:
+        if self._xid is None:
+            self._xid = xid_for(*self.first)
+        return self._xid
 
 
 class ProfileSpace:
@@ -90,30 +99,35 @@ class ProfileSpace:
 
     def __init__(self, load_fragments: Callable[[list[int]], Iterable[dict]]) -> None:
         self._by_identity: dict[IdentityKey, Profile] = {}
-        self._by_xid: dict[str, IdentityKey] = {}
+        self._by_xid: dict[str, IdentityKey] = {}  # filled lazily (hashing costs, lookups by XID are rare)
+        self._xid_pending: list[IdentityKey] = []
         self._load_fragments = load_fragments  # seqs -> entities (committed rows), used when graphs join
         self.event_types: dict[str, int] = {}
 
     # -- writes -----------------------------------------------------------------------------------
 
     def _profile_for(self, idents: list[list], seq: int) -> Profile:
+        by_identity = self._by_identity
+        if len(idents) == 1:
+            ns, ident, _primary = idents[0]
+            prof = by_identity.get((ns.lower(), ident))
+            return prof if prof is not None else Profile(first=(ns.lower(), ident), created_seq=seq)
         found: list[Profile] = []
         for ns, ident, _primary in idents:
-            prof = self._by_identity.get((ns.lower(), ident))
+            prof = by_identity.get((ns.lower(), ident))
             if prof is not None and not any(p is prof for p in found):
                 found.append(prof)
         if not found:
             ns, ident, _ = idents[0]
-            return Profile(xid=xid_for(ns, ident), created_seq=seq)
+            return Profile(first=(ns.lower(), ident), created_seq=seq)
         if len(found) == 1:
             return found[0]
         found.sort(key=lambda p: p.created_seq)
         keep = found[0]
         for other in found[1:]:
             self._absorb(keep, other)
-        keep.entity = {}
-        for entity in self._load_fragments(keep.fragments):
-            deep_merge(keep.entity, entity)
+        keep.merged = {}
+        keep.merged_upto = 0  # re-merged from all fragments, in ingestion order, on the next read
         return keep
 
     def _absorb(self, keep: Profile, other: Profile) -> None:
@@ -129,13 +143,14 @@ class ProfileSpace:
         keep.modified_ms = max(keep.modified_ms, other.modified_ms)
 
     def _link(self, prof: Profile, idents: list[list]) -> None:
+        have_all = prof.identities
         for ns, ident, primary in idents:
             key = (ns.lower(), ident)
-            have = prof.identities.get(key)
+            have = have_all.get(key)
             if have is None:
-                prof.identities[key] = [ns, ident, bool(primary)]
+                have_all[key] = [ns, ident, bool(primary)]
                 self._by_identity[key] = prof
-                self._by_xid[xid_for(ns, ident)] = key
+                self._xid_pending.append(key)
             elif primary and not have[2]:
                 have[2] = True
 
@@ -146,10 +161,6 @@ class ProfileSpace:
         prof = self._profile_for(idents, seq)
         self._link(prof, idents)
         prof.fragments.append(seq)
-        if prof.entity:
-            deep_merge(prof.entity, entity)
-        else:
-            prof.entity = entity
         prof.sources[dataset_id] = None
         prof.tags[batch_id] = None
         prof.modified_ms = max(prof.modified_ms, received_ms)
@@ -171,9 +182,30 @@ class ProfileSpace:
 
     # -- reads ------------------------------------------------------------------------------------
 
+    def entity(self, prof: Profile) -> dict:
+        """The merged attributes: fragments not merged yet are read back from the data lake and folded
+        in, in ingestion order (later wins per field). Writes only append a fragment's seq, so streaming
+        pays nothing for merging; a read pays for the fragments that arrived since the previous read."""
+        if prof.merged_upto < len(prof.fragments):
+            pending = prof.fragments[prof.merged_upto:]
+            merged = prof.merged
+            for entity in self._load_fragments(pending):
+                if merged:
+                    deep_merge(merged, entity)
+                else:
+                    merged = entity
+            prof.merged = merged
+            prof.merged_upto = len(prof.fragments)
+        return prof.merged
+
     def find(self, entity_id: str, ns: str | None) -> Profile | None:
         if ns:
             return self._by_identity.get((ns.lower(), entity_id))
+        if self._xid_pending:
+            by_xid = self._by_xid
+            for key in self._xid_pending:
+                by_xid[xid_for(*key)] = key
+            self._xid_pending = []
         key = self._by_xid.get(entity_id)
         return self._by_identity.get(key) if key else None
 

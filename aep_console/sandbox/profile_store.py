@@ -72,14 +72,14 @@ class ProfileIndex:
         """Replay every committed Profile fragment in ingestion order; returns how many."""
         n = 0
         cur = self.lake.store.conn.execute(
-            "SELECT r.seq, b.org, b.sandbox, r.kind, r.idents, r.entity, r.dataset_id, r.batch_id, r.received, "
+            "SELECT r.seq, b.org, b.sandbox, r.kind, r.idents, NULL, r.dataset_id, r.batch_id, r.received, "
             "r.event_id, r.ts, r.event_type FROM dl_records r JOIN batches b ON b.id = r.batch_id "
             "WHERE r.kind > 0 ORDER BY r.seq")
-        for seq, org, sandbox, kind, idents, entity, ds, batch, received, event_id, ts, event_type in cur:
+        for seq, org, sandbox, kind, idents, _entity, ds, batch, received, event_id, ts, event_type in cur:
             space = self.space(org, sandbox)
             idents = orjson.loads(idents)
             if kind == 1:
-                space.apply_record(seq, idents, orjson.loads(entity), ds, batch, received)
+                space.apply_record(seq, idents, None, ds, batch, received)
             else:
                 space.apply_event(seq, idents, event_id, ts or 0, ds, batch, received, event_type)
             n += 1
@@ -87,9 +87,9 @@ class ProfileIndex:
 
     # --- read models -------------------------------------------------------------------------------
 
-    def entity_doc(self, prof: Profile, fields: list[str] | None, policy: dict,
+    def entity_doc(self, space: ProfileSpace, prof: Profile, fields: list[str] | None, policy: dict,
                    requested: dict | None = None) -> dict[str, Any]:
-        entity: dict[str, Any] = dict(prof.entity)
+        entity: dict[str, Any] = dict(space.entity(prof))
         if fields:
             if "identities" in fields:
                 entity["identities"] = identities_of(prof)

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from aep_console.xdm.errors import XDMError
 
+from . import schema_descriptors as descriptors
 from . import schema_registry_data as data
 from .errors import xdm_error
 from .gateway import platform_context, read_json
@@ -30,6 +31,7 @@ from .schema_registry_accept import (
 from .schema_resolve import (
     TENANT_KINDS,
     standard,
+    standard_doc,
     tenant_doc,
     union_alt_id,
     union_doc,
@@ -39,8 +41,14 @@ from .schema_resolve import (
 
 log = logging.getLogger(__name__)
 
-KIND_ALIASES = {"schemas": "schemas", "fieldgroups": "mixins", "mixins": "mixins", "classes": "classes",
-                "datatypes": "datatypes", "behaviors": "behaviors"}
+KIND_ALIASES = {
+    "schemas": "schemas",
+    "fieldgroups": "mixins",
+    "mixins": "mixins",
+    "classes": "classes",
+    "datatypes": "datatypes",
+    "behaviors": "behaviors",
+}
 MAX_LIMIT = 300
 ITEM_XED = "application/vnd.adobe.xed+json; version=1"
 
@@ -52,28 +60,40 @@ def _json(body, status: int = 200, media_type: str = "application/json", headers
 def _container(request: Request) -> str:
     container = request.path_params["container"]
     if container not in ("global", "tenant"):
-        raise xdm_error(1012, 404, "Resource Not Found",
-                        f"Unknown container '{container}' (expected 'global' or 'tenant')")
+        raise xdm_error(
+            1012,
+            404,
+            "Resource Not Found",
+            f"Unknown container '{container}' (expected 'global' or 'tenant')",
+        )
     return container
 
 
 def _kind(request: Request) -> str:
     kind = KIND_ALIASES.get(request.path_params["kind"])
     if kind is None:
-        raise xdm_error(1012, 404, "Resource Not Found", f"Unknown resource type '{request.path_params['kind']}'")
+        raise xdm_error(
+            1012, 404, "Resource Not Found", f"Unknown resource type '{request.path_params['kind']}'"
+        )
     return kind
 
 
 def _summary(doc: dict) -> dict:
-    return {"$id": doc["$id"], "meta:altId": doc.get("meta:altId"), "version": doc.get("version", "1.0"),
-            "title": doc.get("title")}
+    return {
+        "$id": doc["$id"],
+        "meta:altId": doc.get("meta:altId"),
+        "version": doc.get("version", "1.0"),
+        "title": doc.get("title"),
+    }
 
 
 def _matches(doc: dict, filters: list[tuple[str, str, str]]) -> bool:
     for key, op, value in filters:
         actual = doc.get(key)
         values = actual if isinstance(actual, list) else [actual]
-        values = ["" if v is None else (v if isinstance(v, str) else orjson.dumps(v).decode()) for v in values]
+        values = [
+            "" if v is None else (v if isinstance(v, str) else orjson.dumps(v).decode()) for v in values
+        ]
         if op == "==" and value not in values:
             return False
         if op == "!=" and value in values:
@@ -116,7 +136,7 @@ def _page(request: Request, docs: list[dict], fmt: str, extra_links: dict | None
         desc = key.startswith("-")
         name = key.lstrip("-+")
         docs.sort(key=lambda d, n=name: str(d.get(n) or "").lower(), reverse=desc)
-    chunk = docs[start:start + limit]
+    chunk = docs[start : start + limit]
     nxt = start + limit if start + limit < len(docs) else None
     links: dict = {"next": None}
     if nxt is not None:
@@ -141,28 +161,53 @@ def _global_docs(kind: str) -> list[dict]:
 async def stats(request: Request) -> Response:
     ctx = await platform_context(request)
     s = request.app.state.sandbox
-    counts = {k: s.store.count(ctx.org_id, ctx.sandbox, k) for k in ("schemas", "mixins", "datatypes", "classes")}
+    counts = {
+        k: s.store.count(ctx.org_id, ctx.sandbox, k) for k in ("schemas", "mixins", "datatypes", "classes")
+    }
     members = union_members(s, ctx.org_id, ctx.sandbox)
     counts["unions"] = len(members)
     docs = [d for k in TENANT_KINDS for d in s.store.list(ctx.org_id, ctx.sandbox, k)]
-    created = sorted(docs, key=lambda d: d.get("meta:registryMetadata", {}).get("repo:createdDate", 0), reverse=True)
-    updated = sorted(docs, key=lambda d: d.get("meta:registryMetadata", {}).get("repo:lastModifiedDate", 0), reverse=True)
+    created = sorted(
+        docs, key=lambda d: d.get("meta:registryMetadata", {}).get("repo:createdDate", 0), reverse=True
+    )
+    updated = sorted(
+        docs, key=lambda d: d.get("meta:registryMetadata", {}).get("repo:lastModifiedDate", 0), reverse=True
+    )
     usage: dict[str, dict] = {}
     for doc in s.store.list(ctx.org_id, ctx.sandbox, "schemas"):
         cid = doc.get("meta:class")
         if not cid:
             continue
-        entry = usage.setdefault(cid, {"$id": cid, "title": (data.standard_doc(cid) or tenant_doc(s, ctx.org_id, ctx.sandbox, cid) or {}).get("title", cid),
-                                       "numberOfSchemas": 0, "schemas": []})
+        entry = usage.setdefault(
+            cid,
+            {
+                "$id": cid,
+                "title": (standard_doc(cid) or tenant_doc(s, ctx.org_id, ctx.sandbox, cid) or {}).get(
+                    "title", cid
+                ),
+                "numberOfSchemas": 0,
+                "schemas": [],
+            },
+        )
         entry["numberOfSchemas"] += 1
-        entry["schemas"].append({"$id": doc["$id"], "title": doc.get("title"), "meta:altId": doc.get("meta:altId"),
-                                 "description": doc.get("description", "")})
+        entry["schemas"].append(
+            {
+                "$id": doc["$id"],
+                "title": doc.get("title"),
+                "meta:altId": doc.get("meta:altId"),
+                "description": doc.get("description", ""),
+            }
+        )
     body = {
         "imsOrg": ctx.org_id,
         "tenantId": ctx.tenant_id,
         "counts": counts,
-        "recentlyCreatedResources": [{**_summary(d), "meta:resourceType": d.get("meta:resourceType")} for d in created[:5]],
-        "recentlyUpdatedResources": [{**_summary(d), "meta:resourceType": d.get("meta:resourceType")} for d in updated[:5]],
+        "recentlyCreatedResources": [
+            {**_summary(d), "meta:resourceType": d.get("meta:resourceType")} for d in created[:5]
+        ],
+        "recentlyUpdatedResources": [
+            {**_summary(d), "meta:resourceType": d.get("meta:resourceType")} for d in updated[:5]
+        ],
         "classUsage": list(usage.values()),
     }
     return _json(body)
@@ -201,7 +246,7 @@ async def get_resource(request: Request) -> Response:
     ref = request.path_params["id"]
     fmt = lookup_format(request.headers.get("accept"))
     if container == "global":
-        doc = data.standard_doc(ref)
+        doc = standard_doc(ref)
         if doc is not None and (doc.get("meta:resourceType") != kind or kind == "schemas"):
             doc = None
     elif kind == "behaviors":
@@ -235,7 +280,9 @@ async def update_resource(request: Request) -> Response:
     kind = _kind(request)
     patch = request.method == "PATCH"
     body = await read_json(request, data.bad, expect=list if patch else dict)
-    doc = data.update_resource(request.app.state.sandbox, ctx, kind, request.path_params["id"], body, patch=patch)
+    doc = data.update_resource(
+        request.app.state.sandbox, ctx, kind, request.path_params["id"], body, patch=patch
+    )
     return _json(doc)
 
 
@@ -247,8 +294,12 @@ async def delete_resource(request: Request) -> Response:
 
 async def global_write(request: Request) -> Response:
     await platform_context(request)
-    raise xdm_error(1014, 403, "Forbidden", "Resources in the global container are read-only; "
-                    "create or change resources in the tenant container")
+    raise xdm_error(
+        1014,
+        403,
+        "Forbidden",
+        "Resources in the global container are read-only; create or change resources in the tenant container",
+    )
 
 
 # --- descriptors ----------------------------------------------------------------------------------
@@ -263,7 +314,10 @@ async def list_descriptors(request: Request) -> Response:
     docs = [d for d in docs if _matches(d, _filters(request.query_params.get("property")))]
     base = fmt.removeprefix("v2-")
     if fmt.startswith("v2-"):
-        items = [d["@id"] if base == "id" else f"/{container}/descriptors/{d['@id']}" if base == "link" else d for d in docs]
+        items = [
+            d["@id"] if base == "id" else f"/{container}/descriptors/{d['@id']}" if base == "link" else d
+            for d in docs
+        ]
         return _json({"results": items, "_page": {"count": len(items), "next": None}, "_links": {}})
     grouped: dict[str, list] = {}
     for d in docs:
@@ -277,24 +331,26 @@ async def get_descriptor(request: Request) -> Response:
     descriptor_lookup_format(request.headers.get("accept"))
     if _container(request) == "global":
         raise data.not_found(request.path_params["id"], "descriptor")
-    return _json(data.get_descriptor(request.app.state.sandbox, ctx, request.path_params["id"]))
+    return _json(descriptors.get_descriptor(request.app.state.sandbox, ctx, request.path_params["id"]))
 
 
 async def create_descriptor(request: Request) -> Response:
     ctx = await platform_context(request)
     body = await read_json(request, data.bad)
-    return _json(data.create_descriptor(request.app.state.sandbox, ctx, body), 201)
+    return _json(descriptors.create_descriptor(request.app.state.sandbox, ctx, body), 201)
 
 
 async def replace_descriptor(request: Request) -> Response:
     ctx = await platform_context(request)
     body = await read_json(request, data.bad)
-    return _json(data.replace_descriptor(request.app.state.sandbox, ctx, request.path_params["id"], body))
+    return _json(
+        descriptors.replace_descriptor(request.app.state.sandbox, ctx, request.path_params["id"], body)
+    )
 
 
 async def delete_descriptor(request: Request) -> Response:
     ctx = await platform_context(request)
-    data.delete_descriptor(request.app.state.sandbox, ctx, request.path_params["id"])
+    descriptors.delete_descriptor(request.app.state.sandbox, ctx, request.path_params["id"])
     return Response(status_code=204)
 
 
@@ -307,9 +363,11 @@ async def list_unions(request: Request) -> Response:
     fmt = list_format(request.headers.get("accept"))
     docs = []
     for class_id in union_members(s, ctx.org_id, ctx.sandbox):
-        class_doc = data.standard_doc(class_id) or tenant_doc(s, ctx.org_id, ctx.sandbox, class_id)
+        class_doc = standard_doc(class_id) or tenant_doc(s, ctx.org_id, ctx.sandbox, class_id)
         udoc = union_doc(s, ctx.org_id, ctx.sandbox, union_id(class_id)) or {
-            "$id": union_id(class_id), "meta:altId": union_alt_id(class_id, class_doc)}
+            "$id": union_id(class_id),
+            "meta:altId": union_alt_id(class_id, class_doc),
+        }
         docs.append(udoc)
     return _json(_page(request, docs, fmt))
 

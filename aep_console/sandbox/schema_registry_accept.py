@@ -44,28 +44,43 @@ def lookup_format(accept: str | None) -> LookupFormat:
     mtype, params = _split(raw)
     m = _VND.match(mtype)
     if not m:
-        raise ApiError(406, _not_acceptable(raw or "(none)", "a lookup needs an Accept value like "
-                                           "application/vnd.adobe.xed-full+json; version=1").body)
+        raise ApiError(
+            406,
+            _not_acceptable(
+                raw or "(none)",
+                "a lookup needs an Accept value like application/vnd.adobe.xed-full+json; version=1",
+            ).body,
+        )
+    version = params.get("version")
+    if not version:
+        msg = (
+            f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
+            "application/vnd.adobe.'{xed|xdm'}+json; version=1 (Version should be specified)"
+        )
+        raise xdm_error(1007, 400, "Accept header invalid", msg)
     flags = set(filter(None, (m.group(2) or "").lstrip("-").split("-")))
     unknown = flags - _LOOKUP_FLAGS
     if unknown:
         raise ApiError(406, _not_acceptable(raw, f"unknown format option(s) {sorted(unknown)}").body)
-    version = params.get("version")
-    if not version:
-        msg = (f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
-               "application/vnd.adobe.'{xed|xdm'}+json; version=1 (Version should be specified)")
-        raise xdm_error(1007, 400, "Accept header invalid", msg)
     if version.split(".")[0] != "1":
-        raise ApiError(406, _not_acceptable(raw, f"version {version} is not available (only major version 1 exists)").body)
+        raise ApiError(
+            406,
+            _not_acceptable(raw, f"version {version} is not available (only major version 1 exists)").body,
+        )
     return LookupFormat(full="full" in flags, notext="notext" in flags, desc="desc" in flags, raw=raw)
 
 
 def _not_acceptable(raw: str, why: str) -> ApiError:
-    return xdm_error(1010, 406, "Not Acceptable", f"The requested Accept format {raw} is not available for this resource: {why}")
+    return xdm_error(
+        1010,
+        406,
+        "Not Acceptable",
+        f"The requested Accept format {raw} is not available for this resource: {why}",
+    )
 
 
 def list_format(accept: str | None) -> str:
-    """"id" (summary) or "full"."""
+    """ "id" (summary) or "full"."""
     raw = (accept or "").strip()
     if not raw or raw == "*/*":
         return "id"
@@ -73,13 +88,15 @@ def list_format(accept: str | None) -> str:
     m = _VND.match(mtype)
     if m and "version" not in params and (m.group(2) or "") in ("", "-id"):
         return "id" if m.group(2) == "-id" else "full"
-    msg = (f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
-           "application/vnd.adobe.'{xed|xdm'}+json")
+    msg = (
+        f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
+        "application/vnd.adobe.'{xed|xdm'}+json"
+    )
     raise xdm_error(1006, 400, "Accept header invalid", msg)
 
 
 def descriptor_list_format(accept: str | None) -> str:
-    """"id", "link" or "full" (with a "v2-" prefix for the paged form)."""
+    """ "id", "link" or "full" (with a "v2-" prefix for the paged form)."""
     raw = (accept or "").strip()
     if not raw or raw == "*/*":
         return "id"
@@ -88,8 +105,10 @@ def descriptor_list_format(accept: str | None) -> str:
     if m and "version" not in params:
         kind = (m.group(2) or "-full").lstrip("-")
         return ("v2-" if m.group(1) else "") + kind
-    msg = (f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
-           "application/vnd.adobe.xdm-id+json")
+    msg = (
+        f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
+        "application/vnd.adobe.xdm-id+json"
+    )
     raise xdm_error(1008, 400, "Accept header invalid", msg)
 
 
@@ -100,8 +119,10 @@ def descriptor_lookup_format(accept: str | None) -> None:
     mtype, params = _split(raw)
     if mtype == "application/vnd.adobe.xdm+json" and params.get("version", "1").split(".")[0] == "1":
         return
-    msg = (f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
-           "application/vnd.adobe.xdm+json")
+    msg = (
+        f"The supplied Accept header is not valid: {raw} - A valid Accept value should look like "
+        "application/vnd.adobe.xdm+json"
+    )
     raise xdm_error(1009, 400, "Accept header invalid", msg)
 
 
@@ -110,9 +131,8 @@ def strip_text(node, *, keep_descriptions: bool = False):
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
-            if k == "title" or (k == "description" and not keep_descriptions):
-                if isinstance(v, str):
-                    continue
+            if isinstance(v, str) and (k == "title" or (k == "description" and not keep_descriptions)):
+                continue
             out[k] = strip_text(v, keep_descriptions=keep_descriptions)
         return out
     if isinstance(node, list):

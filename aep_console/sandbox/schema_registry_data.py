@@ -21,24 +21,42 @@ from aep_console.xdm.errors import (
     UnknownReferenceError,
     XDMError,
 )
-from aep_console.xdm.resolve import resolve_schema
+from aep_console.xdm.resolve import check_tenant_field_group, resolve_schema
 
 from .errors import ApiError, xdm_error
-from .identity import find_namespace
 from .jsonpatch import PatchError, apply_patch
-from .schema_resolve import make_lookup, standard_doc, tenant_doc
+from .schema_resolve import make_lookup, tenant_doc
 from .store import now_ms
 
 if TYPE_CHECKING:
     from .gateway import RequestContext
     from .runtime import SandboxServices
 
-READ_ONLY = ("$id", "meta:altId", "meta:resourceType", "meta:containerId", "imsOrg", "meta:tenantNamespace",
-             "meta:registryMetadata", "meta:sandboxId", "meta:sandboxType", "version")
-DESCRIPTOR_TYPES = {"xdm:descriptorIdentity", "xdm:alternateDisplayInfo", "xdm:descriptorOneToOne",
-                    "xdm:descriptorReferenceIdentity", "xdm:descriptorDeprecated", "xdm:descriptorRelationship",
-                    "xdm:descriptorLabel", "xdm:descriptorTimeSeriesGranularity", "xdm:descriptorPrimaryKey",
-                    "xdm:descriptorVersion", "xdm:descriptorTimestamp"}
+READ_ONLY = (
+    "$id",
+    "meta:altId",
+    "meta:resourceType",
+    "meta:containerId",
+    "imsOrg",
+    "meta:tenantNamespace",
+    "meta:registryMetadata",
+    "meta:sandboxId",
+    "meta:sandboxType",
+    "version",
+)
+DESCRIPTOR_TYPES = {
+    "xdm:descriptorIdentity",
+    "xdm:alternateDisplayInfo",
+    "xdm:descriptorOneToOne",
+    "xdm:descriptorReferenceIdentity",
+    "xdm:descriptorDeprecated",
+    "xdm:descriptorRelationship",
+    "xdm:descriptorLabel",
+    "xdm:descriptorTimeSeriesGranularity",
+    "xdm:descriptorPrimaryKey",
+    "xdm:descriptorVersion",
+    "xdm:descriptorTimestamp",
+}
 
 
 def bad(detail: str) -> ApiError:
@@ -67,13 +85,22 @@ def _bump(version: str) -> str:
 
 def _xdm_problem(exc: XDMError) -> ApiError:
     if isinstance(exc, UnknownReferenceError):
-        return xdm_error(1522, 400, "Unknown reference", f"Unknown $ref {exc.ref}"
-                         + (f" (referenced from {exc.referenced_from})" if exc.referenced_from else "")
-                         + ": no class, field group, data type or schema with this $id or meta:altId exists")
+        return xdm_error(
+            1522,
+            400,
+            "Unknown reference",
+            f"Unknown $ref {exc.ref}"
+            + (f" (referenced from {exc.referenced_from})" if exc.referenced_from else "")
+            + ": no class, field group, data type or schema with this $id or meta:altId exists",
+        )
     if isinstance(exc, IncompatibleFieldGroupError):
-        return xdm_error(1523, 400, "Incompatible field group",
-                         f"Field group {exc.field_group} cannot be used with class {exc.class_id}: its "
-                         f"meta:intendedToExtend is {exc.intended}")
+        return xdm_error(
+            1523,
+            400,
+            "Incompatible field group",
+            f"Field group {exc.field_group} cannot be used with class {exc.class_id}: its "
+            f"meta:intendedToExtend is {exc.intended}",
+        )
     if isinstance(exc, TenantNamespaceError | SchemaCompositionError):
         return invalid(str(exc))
     return invalid(str(exc))
@@ -82,11 +109,15 @@ def _xdm_problem(exc: XDMError) -> ApiError:
 def resolve_or_raise(services: SandboxServices, ctx: RequestContext, doc: dict) -> dict:
     lookup = make_lookup(services, ctx.org_id, ctx.sandbox, extra={doc["$id"]: doc})
     try:
+        if doc.get("meta:resourceType") == "mixins" and doc.get("meta:containerId") == "tenant":
+            check_tenant_field_group(doc, ctx.tenant_id)
         return resolve_schema(doc, lookup)
     except XDMError as exc:
         raise _xdm_problem(exc) from None
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise invalid(f"The resource cannot be composed: malformed structure ({type(exc).__name__}: {exc})") from None
+        raise invalid(
+            f"The resource cannot be composed: malformed structure ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 # --- resources ----------------------------------------------------------------------------------
@@ -107,12 +138,16 @@ def _check_body(kind: str, body: dict, tenant: str) -> None:
     for key in ("definitions", "properties"):
         if key in body and not isinstance(body[key], dict):
             raise invalid(f"'{key}' must be an object")
+        for name, value in (body.get(key) or {}).items():
+            if not isinstance(value, dict):
+                raise invalid(
+                    f"'{key}/{name}' must be an object (a field or definition), found {type(value).__name__}"
+                )
     tags = body.get("meta:immutableTags")
     if tags is not None and (not isinstance(tags, list) or any(t != "union" for t in tags)):
-        raise invalid(f"meta:immutableTags must be [\"union\"] (the only immutable tag), found {tags!r}")
-    if kind == "schemas":
-        if not any("$ref" in i for i in all_of):
-            raise invalid("A schema needs a class: put {\"$ref\": \"<class $id>\"} in 'allOf'")
+        raise invalid(f'meta:immutableTags must be ["union"] (the only immutable tag), found {tags!r}')
+    if kind == "schemas" and not any("$ref" in i for i in all_of):
+        raise invalid('A schema needs a class: put {"$ref": "<class $id>"} in \'allOf\'')
     if kind == "mixins":
         ite = body.get("meta:intendedToExtend", [])
         if not isinstance(ite, list) or not all(isinstance(x, str) for x in ite):
@@ -145,9 +180,13 @@ def _finish(services: SandboxServices, ctx: RequestContext, kind: str, doc: dict
 def _duplicate_title(services, ctx, kind: str, title: str, exclude: str | None = None) -> None:
     for other in services.store.list(ctx.org_id, ctx.sandbox, kind):
         if other.get("title", "").strip().lower() == title.strip().lower() and other["$id"] != exclude:
-            raise xdm_error(1525, 409, "Resource already exists",
-                            f"Title must be unique. An object {other['$id']} already exists with the same title "
-                            f"'{other['title']}'")
+            raise xdm_error(
+                1525,
+                409,
+                "Resource already exists",
+                f"Title must be unique. An object {other['$id']} already exists with the same title "
+                f"'{other['title']}'",
+            )
 
 
 def create_resource(services: SandboxServices, ctx: RequestContext, kind: str, body: Any) -> dict:
@@ -157,30 +196,48 @@ def create_resource(services: SandboxServices, ctx: RequestContext, kind: str, b
     rid = _hex()
     ts = now_ms()
     doc = {k: copy.deepcopy(v) for k, v in body.items() if k not in READ_ONLY}
-    doc.update({
-        "$id": f"https://ns.adobe.com/{ctx.tenant_id}/{kind}/{rid}",
-        "meta:altId": f"_{ctx.tenant_id}.{kind}.{rid}",
-        "meta:resourceType": kind,
-        "version": "1.0",
-        "type": "object",
-        "meta:xdmType": body.get("meta:xdmType", "object"),
-        "meta:containerId": "tenant",
-        "imsOrg": ctx.org_id,
-        "meta:tenantNamespace": f"_{ctx.tenant_id}",
-        "meta:sandboxId": ctx.sandbox,
-        "meta:sandboxType": "production" if ctx.sandbox == "prod" else "development",
-        "meta:registryMetadata": {
-            "repo:createdDate": ts, "repo:lastModifiedDate": ts, "xdm:createdClientId": ctx.client_id,
-            "xdm:lastModifiedClientId": ctx.client_id, "xdm:repositoryCreatedBy": ctx.user_id,
-            "xdm:repositoryLastModifiedBy": ctx.user_id, "eTag": secrets.token_hex(16),
-        },
-    })
+    doc.update(
+        {
+            "$id": f"https://ns.adobe.com/{ctx.tenant_id}/{kind}/{rid}",
+            "meta:altId": f"_{ctx.tenant_id}.{kind}.{rid}",
+            "meta:resourceType": kind,
+            "version": "1.0",
+            "type": "object",
+            "meta:xdmType": body.get("meta:xdmType", "object"),
+            "meta:containerId": "tenant",
+            "imsOrg": ctx.org_id,
+            "meta:tenantNamespace": f"_{ctx.tenant_id}",
+            "meta:sandboxId": ctx.sandbox,
+            "meta:sandboxType": "production" if ctx.sandbox == "prod" else "development",
+            "meta:registryMetadata": {
+                # spec: repo:createdDate; tutorial response: repo:createDate (UNCONFIRMED): both
+                "repo:createdDate": ts,
+                "repo:createDate": ts,
+                "repo:lastModifiedDate": ts,
+                "xdm:createdClientId": ctx.client_id,
+                "xdm:lastModifiedClientId": ctx.client_id,
+                "xdm:createdUserId": ctx.user_id,
+                "xdm:lastModifiedUserId": ctx.user_id,
+                "xdm:repositoryCreatedBy": ctx.user_id,
+                "xdm:repositoryLastModifiedBy": ctx.user_id,
+                "etag": secrets.token_hex(16),
+            },
+        }
+    )
     resolved = resolve_or_raise(services, ctx, doc)
     _finish(services, ctx, kind, doc, resolved)
     with services.store.transaction():
         _duplicate_title(services, ctx, kind, doc["title"])
-        services.store.put(ctx.org_id, ctx.sandbox, kind, doc["$id"], doc, alt_id=doc["meta:altId"],
-                           name=doc["title"].strip().lower(), created=ts)
+        services.store.put(
+            ctx.org_id,
+            ctx.sandbox,
+            kind,
+            doc["$id"],
+            doc,
+            alt_id=doc["meta:altId"],
+            name=doc["title"].strip().lower(),
+            created=ts,
+        )
     services.lookups.schemas_changed(ctx.org_id, ctx.sandbox)
     return doc
 
@@ -192,8 +249,9 @@ def get_tenant(services, ctx, kind: str, ref: str) -> dict:
     return doc
 
 
-def update_resource(services: SandboxServices, ctx: RequestContext, kind: str, ref: str, body: Any, *,
-                    patch: bool) -> dict:
+def update_resource(
+    services: SandboxServices, ctx: RequestContext, kind: str, ref: str, body: Any, *, patch: bool
+) -> dict:
     old = get_tenant(services, ctx, kind, ref)
     if patch:
         try:
@@ -213,21 +271,42 @@ def update_resource(services: SandboxServices, ctx: RequestContext, kind: str, r
             if key in old:
                 new[key] = copy.deepcopy(old[key])
         new.setdefault("type", "object")
-    if "union" in (old.get("meta:immutableTags") or []) and "union" not in (new.get("meta:immutableTags") or []):
-        raise xdm_error(1527, 400, "Immutable tag", "meta:immutableTags 'union' cannot be removed once set "
-                        f"(schema {old['$id']} is enabled for Profile)")
+    if "union" in (old.get("meta:immutableTags") or []) and "union" not in (
+        new.get("meta:immutableTags") or []
+    ):
+        raise xdm_error(
+            1527,
+            400,
+            "Immutable tag",
+            "meta:immutableTags 'union' cannot be removed once set "
+            f"(schema {old['$id']} is enabled for Profile)",
+        )
     _check_body(kind, new, ctx.tenant_id)
     new["version"] = _bump(old.get("version", "1.0"))
     meta = dict(old.get("meta:registryMetadata") or {})
-    meta.update({"repo:lastModifiedDate": now_ms(), "xdm:lastModifiedClientId": ctx.client_id,
-                 "xdm:repositoryLastModifiedBy": ctx.user_id, "eTag": secrets.token_hex(16)})
+    meta.update(
+        {
+            "repo:lastModifiedDate": now_ms(),
+            "xdm:lastModifiedClientId": ctx.client_id,
+            "xdm:lastModifiedUserId": ctx.user_id,
+            "xdm:repositoryLastModifiedBy": ctx.user_id,
+            "etag": secrets.token_hex(16),
+        }
+    )
     new["meta:registryMetadata"] = meta
     resolved = resolve_or_raise(services, ctx, new)
     _finish(services, ctx, kind, new, resolved)
     with services.store.transaction():
         _duplicate_title(services, ctx, kind, new["title"], exclude=old["$id"])
-        services.store.put(ctx.org_id, ctx.sandbox, kind, old["$id"], new, alt_id=new["meta:altId"],
-                           name=new["title"].strip().lower())
+        services.store.put(
+            ctx.org_id,
+            ctx.sandbox,
+            kind,
+            old["$id"],
+            new,
+            alt_id=new["meta:altId"],
+            name=new["title"].strip().lower(),
+        )
         if kind != "schemas":  # dependants must still compose
             _check_dependants(services, ctx, old["$id"])
     services.lookups.schemas_changed(ctx.org_id, ctx.sandbox)
@@ -242,7 +321,11 @@ def _uses(doc: dict, rid: str, alt: str | None) -> bool:
 def _dependants(services, ctx, rid: str, alt: str | None) -> list[dict]:
     out = []
     for kind in ("schemas", "mixins", "classes", "datatypes"):
-        out += [d for d in services.store.list(ctx.org_id, ctx.sandbox, kind) if d["$id"] != rid and _uses(d, rid, alt)]
+        out += [
+            d
+            for d in services.store.list(ctx.org_id, ctx.sandbox, kind)
+            if d["$id"] != rid and _uses(d, rid, alt)
+        ]
     return out
 
 
@@ -260,116 +343,27 @@ def delete_resource(services: SandboxServices, ctx: RequestContext, kind: str, r
     with services.store.transaction():
         deps = _dependants(services, ctx, doc["$id"], doc.get("meta:altId"))
         if deps:
-            raise xdm_error(1526, 409, "Resource in use", f"{doc['$id']} is referenced by "
-                            + ", ".join(f"{d['$id']} ('{d.get('title')}')" for d in deps[:5]))
+            raise xdm_error(
+                1526,
+                409,
+                "Resource in use",
+                f"{doc['$id']} is referenced by "
+                + ", ".join(f"{d['$id']} ('{d.get('title')}')" for d in deps[:5]),
+            )
         if kind == "schemas":
-            datasets = [ds_id for ds_id, d in services.store.list_items(ctx.org_id, ctx.sandbox, "dataset")
-                        if (d.get("schemaRef") or {}).get("id") in (doc["$id"], doc.get("meta:altId"))]
+            datasets = [
+                ds_id
+                for ds_id, d in services.store.list_items(ctx.org_id, ctx.sandbox, "dataset")
+                if (d.get("schemaRef") or {}).get("id") in (doc["$id"], doc.get("meta:altId"))
+            ]
             if datasets:
-                raise xdm_error(1526, 409, "Resource in use",
-                                f"Schema {doc['$id']} is used by dataset(s) {', '.join(datasets)}")
+                raise xdm_error(
+                    1526,
+                    409,
+                    "Resource in use",
+                    f"Schema {doc['$id']} is used by dataset(s) {', '.join(datasets)}",
+                )
             for desc in services.store.list(ctx.org_id, ctx.sandbox, "descriptor", ref=doc["$id"]):
                 services.store.delete(ctx.org_id, ctx.sandbox, "descriptor", desc["@id"])
         services.store.delete(ctx.org_id, ctx.sandbox, kind, doc["$id"])
-    services.lookups.schemas_changed(ctx.org_id, ctx.sandbox)
-
-
-# --- descriptors --------------------------------------------------------------------------------
-
-
-def _field_at(resolved: dict, pointer: str) -> dict | None:
-    node = resolved
-    for tok in pointer.strip("/").split("/"):
-        props = node.get("properties") if isinstance(node, dict) else None
-        if not isinstance(props, dict) or tok not in props:
-            return None
-        node = props[tok]
-    return node
-
-
-def _check_descriptor(services, ctx, body: Any, exclude: str | None = None) -> dict:
-    if not isinstance(body, dict):
-        raise bad("The request body must be a JSON object")
-    dtype = body.get("@type")
-    if dtype not in DESCRIPTOR_TYPES:
-        raise invalid(f"'@type' {dtype!r} is not a known descriptor type; expected one of {sorted(DESCRIPTOR_TYPES)}")
-    source = body.get("xdm:sourceSchema")
-    if not isinstance(source, str) or not source:
-        raise invalid("'xdm:sourceSchema' is required (the $id of a tenant schema)")
-    schema = tenant_doc(services, ctx.org_id, ctx.sandbox, source, kinds=("schemas", "mixins", "classes", "datatypes"))
-    if schema is None:
-        if standard_doc(source) is not None:
-            raise invalid(f"xdm:sourceSchema {source} is a global resource; descriptors apply to tenant schemas")
-        raise invalid(f"xdm:sourceSchema {source} does not exist in sandbox '{ctx.sandbox}'")
-    doc = copy.deepcopy(body)
-    doc["xdm:sourceSchema"] = schema["$id"]
-    version = doc.setdefault("xdm:sourceVersion", 1)
-    if not isinstance(version, int | str) or str(version).split(".")[0] != "1":
-        raise invalid(f"xdm:sourceVersion must be 1, found {version!r}")
-    prop = doc.get("xdm:sourceProperty")
-    if dtype != "xdm:descriptorOneToOne" or prop is not None:
-        if not isinstance(prop, str) or not prop.startswith("/"):
-            raise invalid("'xdm:sourceProperty' is required: a JSON pointer to a field, like /personalEmail/address")
-        resolved = resolve_or_raise(services, ctx, schema)
-        field = _field_at(resolved, prop)
-        if field is None:
-            raise invalid(f"xdm:sourceProperty {prop} does not exist in schema {schema['$id']}")
-    if dtype == "xdm:descriptorIdentity":
-        if field.get("type") != "string":
-            raise xdm_error(1524, 400, "Invalid identity descriptor",
-                            f"An identity field must be of type string; {prop} is {field.get('type')!r}")
-        ns = doc.get("xdm:namespace")
-        if not isinstance(ns, str | int) or find_namespace(services, ctx.org_id, ctx.sandbox, ns) is None:
-            raise xdm_error(1524, 400, "Invalid identity descriptor",
-                            f"xdm:namespace {ns!r} is not a known identity namespace code (see /data/core/idnamespace/identities)")
-        doc.setdefault("xdm:property", "xdm:code")
-        if doc["xdm:property"] not in ("xdm:code", "xdm:id"):
-            raise xdm_error(1524, 400, "Invalid identity descriptor",
-                            f"xdm:property must be \"xdm:code\" or \"xdm:id\", found {doc['xdm:property']!r}")
-        primary = doc.setdefault("xdm:isPrimary", False)
-        if not isinstance(primary, bool):
-            raise xdm_error(1524, 400, "Invalid identity descriptor", "xdm:isPrimary must be true or false")
-        for other in services.lookups.identity_descriptors(ctx.org_id, ctx.sandbox, schema["$id"]):
-            if other["@id"] == exclude:
-                continue
-            if other.get("xdm:sourceProperty") == prop:
-                raise xdm_error(1525, 409, "Descriptor already exists",
-                                f"Field {prop} of {schema['$id']} already has identity descriptor {other['@id']}")
-            if primary and other.get("xdm:isPrimary"):
-                raise xdm_error(1524, 400, "Invalid identity descriptor",
-                                f"Schema {schema['$id']} already has a primary identity ({other.get('xdm:sourceProperty')}, "
-                                f"descriptor {other['@id']}); a schema can have only one primary identity")
-    return doc
-
-
-def create_descriptor(services: SandboxServices, ctx: RequestContext, body: Any) -> dict:
-    with services.store.transaction():
-        doc = _check_descriptor(services, ctx, body)
-        doc.update({"@id": _hex(), "meta:containerId": "tenant", "version": "1", "imsOrg": ctx.org_id})
-        services.store.put(ctx.org_id, ctx.sandbox, "descriptor", doc["@id"], doc, ref=doc["xdm:sourceSchema"])
-    services.lookups.schemas_changed(ctx.org_id, ctx.sandbox)
-    return doc
-
-
-def get_descriptor(services, ctx, did: str) -> dict:
-    doc = services.store.get(ctx.org_id, ctx.sandbox, "descriptor", did)
-    if doc is None:
-        raise not_found(did, "descriptor")
-    return doc
-
-
-def replace_descriptor(services, ctx, did: str, body: Any) -> dict:
-    old = get_descriptor(services, ctx, did)
-    with services.store.transaction():
-        doc = _check_descriptor(services, ctx, body, exclude=did)
-        doc.update({"@id": did, "meta:containerId": "tenant", "imsOrg": ctx.org_id,
-                    "version": str(int(old.get("version", "1")) + 1)})
-        services.store.put(ctx.org_id, ctx.sandbox, "descriptor", did, doc, ref=doc["xdm:sourceSchema"])
-    services.lookups.schemas_changed(ctx.org_id, ctx.sandbox)
-    return doc
-
-
-def delete_descriptor(services, ctx, did: str) -> None:
-    get_descriptor(services, ctx, did)
-    services.store.delete(ctx.org_id, ctx.sandbox, "descriptor", did)
     services.lookups.schemas_changed(ctx.org_id, ctx.sandbox)

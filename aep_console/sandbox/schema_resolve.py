@@ -40,7 +40,9 @@ def standard_doc(ref: str) -> dict | None:
     return data.get(key) if key else None
 
 
-def tenant_doc(services: SandboxServices, org: str, sandbox: str, ref: str, kinds=TENANT_KINDS) -> dict | None:
+def tenant_doc(
+    services: SandboxServices, org: str, sandbox: str, ref: str, kinds=TENANT_KINDS
+) -> dict | None:
     marks = ",".join("?" for _ in kinds)
     row = services.store.query_one(
         f"SELECT body FROM docs WHERE org=? AND sandbox=? AND kind IN ({marks}) AND (id=? OR alt_id=?) LIMIT 1",
@@ -51,7 +53,9 @@ def tenant_doc(services: SandboxServices, org: str, sandbox: str, ref: str, kind
     return loads(row[0]) if row else None
 
 
-def make_lookup(services: SandboxServices, org: str, sandbox: str, extra: dict | None = None) -> Callable[[str], dict | None]:
+def make_lookup(
+    services: SandboxServices, org: str, sandbox: str, extra: dict | None = None
+) -> Callable[[str], dict | None]:
     """``lookup(ref)`` for ``resolve_schema``: ``extra`` docs first (a resource being created), then tenant,
     then global."""
     cache: dict[str, dict | None] = {}
@@ -91,7 +95,9 @@ def union_id(class_id: str) -> str:
 
 
 def union_alt_id(class_id: str, class_doc: dict | None) -> str:
-    alt = (class_doc or {}).get("meta:altId") or "_" + class_id.split("://", 1)[-1].removeprefix("ns.adobe.com/").replace("/", ".")
+    alt = (class_doc or {}).get("meta:altId") or "_" + class_id.split("://", 1)[-1].removeprefix(
+        "ns.adobe.com/"
+    ).replace("/", ".")
     return alt + UNION_SUFFIX
 
 

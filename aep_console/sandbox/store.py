@@ -70,7 +70,9 @@ class Store:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_NAME
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=512)
+        self.conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, cached_statements=512
+        )
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
@@ -148,13 +150,26 @@ class Store:
         return row[0] if row else None
 
     def meta_set(self, key: str, value: str) -> None:
-        self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                     (key, value))
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
 
     # --- generic documents ----------------------------------------------------------------------
 
-    def put(self, org: str, sandbox: str, kind: str, id: str, body: Any, *, alt_id: str | None = None,
-            name: str | None = None, ref: str | None = None, created: int | None = None) -> None:
+    def put(
+        self,
+        org: str,
+        sandbox: str,
+        kind: str,
+        id: str,
+        body: Any,
+        *,
+        alt_id: str | None = None,
+        name: str | None = None,
+        ref: str | None = None,
+        created: int | None = None,
+    ) -> None:
         ts = now_ms()
         self.execute(
             "INSERT INTO docs (org, sandbox, kind, id, alt_id, name, ref, created, updated, body) "
@@ -164,33 +179,43 @@ class Store:
         )
 
     def get(self, org: str, sandbox: str, kind: str, id: str) -> Any | None:
-        row = self.query_one("SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND id=?",
-                             (org, sandbox, kind, id))
+        row = self.query_one(
+            "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND id=?", (org, sandbox, kind, id)
+        )
         return loads(row[0]) if row else None
 
     def get_by_alt(self, org: str, sandbox: str, kind: str, alt_id: str) -> Any | None:
-        row = self.query_one("SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND alt_id=?",
-                             (org, sandbox, kind, alt_id))
+        row = self.query_one(
+            "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND alt_id=?",
+            (org, sandbox, kind, alt_id),
+        )
         return loads(row[0]) if row else None
 
     def find_by_name(self, org: str, sandbox: str, kind: str, name: str) -> Any | None:
-        row = self.query_one("SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND name=?",
-                             (org, sandbox, kind, name))
+        row = self.query_one(
+            "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND name=?",
+            (org, sandbox, kind, name),
+        )
         return loads(row[0]) if row else None
 
     def list(self, org: str, sandbox: str, kind: str, *, ref: str | None = None) -> list[Any]:
         if ref is None:
-            rows = self.query("SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? ORDER BY created, id",
-                              (org, sandbox, kind))
+            rows = self.query(
+                "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? ORDER BY created, id",
+                (org, sandbox, kind),
+            )
         else:
             rows = self.query(
                 "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND ref=? ORDER BY created, id",
-                (org, sandbox, kind, ref))
+                (org, sandbox, kind, ref),
+            )
         return [loads(r[0]) for r in rows]
 
     def list_items(self, org: str, sandbox: str, kind: str) -> list[tuple[str, Any]]:
-        rows = self.query("SELECT id, body FROM docs WHERE org=? AND sandbox=? AND kind=? ORDER BY created, id",
-                          (org, sandbox, kind))
+        rows = self.query(
+            "SELECT id, body FROM docs WHERE org=? AND sandbox=? AND kind=? ORDER BY created, id",
+            (org, sandbox, kind),
+        )
         return [(r[0], loads(r[1])) for r in rows]
 
     def find_by_ref(self, kind: str, ref: str) -> tuple[str, str, Any] | None:
@@ -199,9 +224,13 @@ class Store:
         return (row[0], row[1], loads(row[2])) if row else None
 
     def delete(self, org: str, sandbox: str, kind: str, id: str) -> bool:
-        cur = self.execute("DELETE FROM docs WHERE org=? AND sandbox=? AND kind=? AND id=?", (org, sandbox, kind, id))
+        cur = self.execute(
+            "DELETE FROM docs WHERE org=? AND sandbox=? AND kind=? AND id=?", (org, sandbox, kind, id)
+        )
         return cur.rowcount > 0
 
     def count(self, org: str, sandbox: str, kind: str) -> int:
-        row = self.query_one("SELECT COUNT(*) FROM docs WHERE org=? AND sandbox=? AND kind=?", (org, sandbox, kind))
+        row = self.query_one(
+            "SELECT COUNT(*) FROM docs WHERE org=? AND sandbox=? AND kind=?", (org, sandbox, kind)
+        )
         return row[0] if row else 0

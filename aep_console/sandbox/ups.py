@@ -116,7 +116,7 @@ class UpsApi:
             if too_many_identities(prof):
                 raise ups_error(422, "UPS-ACC-1000010", "Too many related identities",
                                 f"the identity graph of [{entity_id}] links {len(prof.identities)} identities (max 50)")
-            return _json({prof.xid: self.state.profiles.entity_doc(prof, fields, policy)})
+            return _json({prof.xid: self.state.profiles.entity_doc(space, prof, fields, policy)})
         if schema == EVENT:
             return _json(self._events(ctx, q, space, fields))
         raise ups_error(422, "UPS-ACC-1000003", f"schema.name [{schema}] is not supported",
@@ -135,9 +135,9 @@ class UpsApi:
         start_time = _number(q, "startTime")
         end_time = _number(q, "endTime")
         limit = _number(q, "limit")
+        if limit is not None and (limit != int(limit) or not 1 <= limit <= 1_000_000):
+            raise ups_error(400, "UPS-ACC-1000005", f"'limit' must be a whole number from 1, found {q.get('limit')}")
         limit = DEFAULT_LIMIT if limit is None else int(limit)
-        if limit < 1:
-            raise ups_error(400, "UPS-ACC-1000005", f"'limit' must be at least 1, found {limit}")
         orderby = (q.get("orderby") or q.get("orderBy") or "+timestamp").strip().replace(" ", "+")
         if orderby not in ("timestamp", "+timestamp", "-timestamp"):
             raise ups_error(400, "UPS-ACC-1000006", f"'orderby' must be +timestamp or -timestamp, found {orderby}")
@@ -209,14 +209,16 @@ class UpsApi:
             if not isinstance(item, dict) or not isinstance(item.get("entityId"), str):
                 raise ups_error(400, "UPS-ACC-1000002", f"identities[{i}].entityId must be a string")
             ns_obj = item.get("entityIdNS")
-            ns = ns_obj.get("code") if isinstance(ns_obj, dict) else ns_obj if isinstance(ns_obj, str) else None
+            ns = ns_obj.get("code") if isinstance(ns_obj, dict) else ns_obj
+            if ns is not None and not isinstance(ns, str):
+                raise ups_error(400, "UPS-ACC-1000002", f"identities[{i}].entityIdNS.code must be a string")
             prof = space.find(item["entityId"], ns)
             if prof is None:
                 continue
             requested = {"entityId": item["entityId"]}
             if ns:
                 requested["entityIdNS"] = {"code": ns}
-            out[prof.xid] = self.state.profiles.entity_doc(prof, fields, policy, requested)
+            out[prof.xid] = self.state.profiles.entity_doc(space, prof, fields, policy, requested)
         if not out:
             raise not_found("None of the requested identities has a profile")
         return _json(out)
@@ -233,9 +235,12 @@ def _number(q, key: str) -> float | None:
     if raw is None or raw == "":
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise ups_error(400, "UPS-ACC-1000005", f"'{key}' must be a number (milliseconds), found {raw!r}") from None
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ups_error(400, "UPS-ACC-1000005", f"'{key}' must be a number, found {raw!r}")
+    return value
 
 
 def _iso(ms: int) -> str:

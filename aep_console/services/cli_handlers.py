@@ -13,7 +13,13 @@ from typing import Any
 from ..aep import errors as E
 from .bulk import BulkRun, RunExists
 from .cli_commands import (
-    EXIT_AEP, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, CliError,
+    EXIT_AEP,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    CliError,
 )
 from .connect import discover_tenant, open_session
 from .credentials import CredentialStore, KeyringUnavailable

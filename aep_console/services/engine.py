@@ -28,8 +28,21 @@ import orjson
 from ..aep import errors as E
 from ..xdm.envelope import build_envelope
 from .engine_types import (
-    ABORTED, ACCEPTED, CANCELLED, CANCELLING, DONE, FAILED, INVALID, PAUSED, RUNNING, UNREADABLE,
-    EngineOptions, Progress, RecordResult, RunReport, SendTarget,
+    ABORTED,
+    ACCEPTED,
+    CANCELLED,
+    CANCELLING,
+    DONE,
+    FAILED,
+    INVALID,
+    PAUSED,
+    RUNNING,
+    UNREADABLE,
+    EngineOptions,
+    Progress,
+    RecordResult,
+    RunReport,
+    SendTarget,
 )
 from .journal import Journal
 from .sources import SourceError, SourceRecord
@@ -51,7 +64,7 @@ class DeadLetters:
             return
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "ab")
+            self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the run
         self._fh.write(b"".join(orjson.dumps(e) + b"\n" for e in entries))
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -319,9 +332,10 @@ class BulkSender:
         else:
             accepted, dead, again = [], [], []
             for m, r in zip(batch, ack.results, strict=False):
-                if r.ok:
+                verdict = classify(r)
+                if verdict == "ok":
                     accepted.append((m, r.xaction_id))
-                elif r.status in RETRY_STATUSES:
+                elif verdict == "retry":
                     m.last = f"HTTP {r.status or 'no answer'}: {r.message or ''}".strip()
                     again.append(m)
                 else:
@@ -390,6 +404,13 @@ class BulkSender:
 
         handle = loop.call_later(delay, due)
         self._timers.add(handle)
+
+
+def classify(result: Any) -> str:
+    """A per-message result of a 207 → ``ok``, ``retry`` (429/5xx/no answer) or ``dead``."""
+    if result.ok:
+        return "ok"
+    return "retry" if result.status in RETRY_STATUSES else "dead"
 
 
 def _dead_entry(m: Any, kind: str, reason: str, status: int | None) -> dict[str, Any]:

@@ -184,7 +184,7 @@ class Journal:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._drop_torn_tail()
-            self._fh = open(self.path, "ab", buffering=0)
+            self._fh = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for the run
         self._fh.write(text.encode())
         os.fsync(self._fh.fileno())
 

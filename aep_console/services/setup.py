@@ -109,35 +109,37 @@ class SetupWorkflows:
         if existing is not None:
             raise ValueError(f"a schema titled {spec.title!r} already exists ({existing.id}); choose another title")
         refs = [spec.class_id, *spec.field_groups]
-        if spec.tenant_fields:
-            fg_title = spec.tenant_group_title or f"{spec.title} fields"
+        fg_title = spec.tenant_group_title or f"{spec.title} fields"
+        path = spec.identity_path(tenant)
+        # announce every step first, so a progress view lists them all
+        p_fg = tx.plan(f"Create field group {fg_title!r}", "fieldgroup") if spec.tenant_fields else None
+        p_schema = tx.plan(f"Create schema {spec.title!r}", "schema")
+        p_desc = tx.plan(f"Mark {path} as primary identity ({spec.identity_namespace})", "descriptor") if path else None
+        p_union = tx.plan(f"Enable {spec.title!r} for Profile (union tag)", "union") if spec.union else None
+        if p_fg is not None:
             body = tenant_fieldgroup_body(fg_title, tenant, spec.class_id, spec.tenant_fields)
-            fg = await tx.step(f"Create field group {fg_title!r}", "fieldgroup",
-                               lambda: s.create_fieldgroup(body), resource_id=lambda r: r["$id"],
-                               undo=lambda r: s.delete_fieldgroup(r["$id"]))
+            fg = await tx.step(p_fg.name, "fieldgroup", lambda: s.create_fieldgroup(body), planned=p_fg,
+                               resource_id=lambda r: r["$id"], undo=lambda r: s.delete_fieldgroup(r["$id"]))
             tx.output(f"{prefix}fieldgroup_id", fg["$id"])
             refs.append(fg["$id"])
         body = {"type": "object", "title": spec.title, "description": spec.description or spec.title,
                 "allOf": [{"$ref": r} for r in refs]}
-        schema = await tx.step(f"Create schema {spec.title!r}", "schema", lambda: s.create_schema(body),
+        schema = await tx.step(p_schema.name, "schema", lambda: s.create_schema(body), planned=p_schema,
                                resource_id=lambda r: r["$id"], undo=lambda r: s.delete_schema(r["$id"]))
         schema_id = schema["$id"]
         tx.output(f"{prefix}schema_id", schema_id)
         if schema.get("meta:altId"):
             tx.output(f"{prefix}schema_alt_id", schema["meta:altId"])
-        path = spec.identity_path(tenant)
-        if path:
+        if p_desc is not None:
             desc = IdentityDescriptor.model_validate({
                 "xdm:sourceSchema": schema_id, "xdm:sourceVersion": 1, "xdm:sourceProperty": path,
                 "xdm:namespace": spec.identity_namespace, "xdm:property": "xdm:code", "xdm:isPrimary": True})
-            created = await tx.step(
-                f"Mark {path} as primary identity ({spec.identity_namespace})", "descriptor",
-                lambda: s.create_descriptor(desc), resource_id=lambda d: d.id,
-                undo=lambda d: s.delete_descriptor(d.id))
+            created = await tx.step(p_desc.name, "descriptor", lambda: s.create_descriptor(desc), planned=p_desc,
+                                    resource_id=lambda d: d.id, undo=lambda d: s.delete_descriptor(d.id))
             tx.output(f"{prefix}descriptor_id", created.id)
-        if spec.union:
-            await tx.step(f"Enable {spec.title!r} for Profile (union tag)", "union",
-                          lambda: s.enable_for_profile(schema_id), resource_id=lambda _: schema_id)
+        if p_union is not None:
+            await tx.step(p_union.name, "union", lambda: s.enable_for_profile(schema_id), planned=p_union,
+                          resource_id=lambda _: schema_id)
         return schema_id
 
     async def _dataset_steps(self, tx: Transaction, name: str, schema_id: str, *, profile: bool,

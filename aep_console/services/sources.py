@@ -203,17 +203,32 @@ def _read_jsonl(fh: io.BufferedReader, path: Path) -> Iterator[SourceRecord]:
 # structural tokens of JSON outside strings; a lone quote means "string not complete in buffer"
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]|"')
 _WS = b" \t\r\n"
+_CLOSE = re.compile(rb"\}\s*[,\]]")
+
+
+def _skip(buf: bytes, pos: int) -> int:
+    n = len(buf)
+    while pos < n and buf[pos] in _WS:
+        pos += 1
+    return pos
 
 
 class _JsonArrayScanner:
-    """Splits a top-level JSON array into element byte slices, incrementally."""
+    """Splits a top-level JSON array into element byte slices, incrementally.
+
+    Positions are absolute offsets into ``buf``; the consumed head of ``buf`` is dropped only when
+    more data is read (so each byte is copied O(1) times), and line numbers are counted forward
+    from the last position asked for (positions only grow).
+    """
 
     def __init__(self, fh: io.BufferedReader, path: Path) -> None:
         self.fh, self.path = fh, path
         self.buf = b""
+        self.head = 0  # start of the unconsumed part of buf
         self.base = 0  # file offset of buf[0]
-        self.line_at_base = 1  # line number at buf[0]
+        self.line_pos, self.line_no = 0, 1  # line number at buf[line_pos]
         self.eof = False
+        self._parsed: Any = None
 
     def _more(self) -> bool:
         if self.eof:
@@ -222,45 +237,56 @@ class _JsonArrayScanner:
         if not chunk:
             self.eof = True
             return False
+        cut = min(self.head, self.line_pos)
+        if cut:
+            self.buf = self.buf[cut:]
+            self.base += cut
+            self.head -= cut
+            self.line_pos -= cut
         self.buf += chunk
         return True
 
-    def _drop(self, upto: int) -> None:
-        self.line_at_base += self.buf.count(b"\n", 0, upto)
-        self.base += upto
-        self.buf = self.buf[upto:]
-
     def _skip_ws(self, pos: int) -> int:
         while True:
-            while pos < len(self.buf) and self.buf[pos] in _WS:
+            n = len(self.buf)
+            while pos < n and self.buf[pos] in _WS:
                 pos += 1
-            if pos < len(self.buf) or not self._more():
+            if pos < n:
                 return pos
+            self.head = pos
+            if not self._more():
+                return self.head
+            pos = self.head
 
     def _line(self, pos: int) -> int:
-        return self.line_at_base + self.buf.count(b"\n", 0, pos)
+        if pos > self.line_pos:
+            self.line_no += self.buf.count(b"\n", self.line_pos, pos)
+            self.line_pos = pos
+        return self.line_no
 
     def __iter__(self) -> Iterator[SourceRecord]:
         self._more()
         if self.buf.startswith(b"\xef\xbb\xbf"):
-            self._drop(3)
-        pos = self._skip_ws(0)
-        if pos >= len(self.buf) or self.buf[pos : pos + 1] != b"[":
+            self.head = self.line_pos = 3
+        pos = self._skip_ws(self.head)
+        if self.buf[pos : pos + 1] != b"[":
             raise SourceError("expected '[' (a JSON array of records)", path=self.path, line=self._line(pos))
         pos = self._skip_ws(pos + 1)
         if self.buf[pos : pos + 1] == b"]":
-            return self._expect_end(pos + 1)
+            self._expect_end(pos + 1)
+            return
         index = 0
         while True:
-            self._drop(pos)
-            pos = 0
-            start_line = self.line_at_base
+            self.head = pos
+            start_line = self._line(pos)
             end, closer = self._element_end(index, start_line)
-            yield self._record(index, start_line, self.buf[:end])
+            start = self.head  # _element_end may have read more: positions moved with the buffer
+            yield self._record(index, start_line, self.buf[start:end], end)
             index += 1
+            self.head = end + 1
             pos = self._skip_ws(end + 1)
             if closer == b"]":
-                self._expect_end(end + 1)
+                self._expect_end(pos)
                 return
             if pos >= len(self.buf):
                 raise SourceError("the array ends without ']'", path=self.path, line=self._line(pos), index=index)
@@ -272,35 +298,46 @@ class _JsonArrayScanner:
         if pos < len(self.buf):
             raise SourceError("unexpected data after the closing ']'", path=self.path, line=self._line(pos))
 
-    def _fast_end(self) -> int | None:
-        """One element per line (the common layout): try the line's last '}' with orjson."""
-        nl = self.buf.find(b"\n")
-        if nl < 0 or self.buf[:1] != b"{":
+    def _fast_end(self, start: int) -> tuple[int, Any] | None:
+        """Try the next few ``}`` that are followed by ``,`` or ``]``: the first prefix that orjson
+        parses whole is the element (an object's extent is fixed by its first byte). Cheap for
+        records of any layout; deep nesting falls back to the token scanner."""
+        buf = self.buf
+        if buf[start : start + 1] != b"{":
             return None
-        close = self.buf.rfind(b"}", 0, nl)
-        if close < 0:
-            return None
-        rest = self.buf[close + 1 : nl].strip()
-        if rest not in (b",", b"]"):
-            return None
-        try:
-            orjson.loads(self.buf[: close + 1])
-        except orjson.JSONDecodeError:
-            return None
-        return self.buf.index(rest, close + 1)
+        nl = buf.find(b"\n", start)  # one element per line: its last '}' first
+        close = buf.rfind(b"}", start, nl) if nl > 0 else -1
+        if close > 0:
+            end = _skip(buf, close + 1)
+            if buf[end : end + 1] in (b",", b"]"):
+                try:
+                    return end, orjson.loads(buf[start : close + 1])
+                except orjson.JSONDecodeError:
+                    pass
+        for tries, m in enumerate(_CLOSE.finditer(buf, start)):
+            if tries >= 12:
+                return None
+            try:
+                value = orjson.loads(buf[start : m.start() + 1])
+            except orjson.JSONDecodeError:
+                continue
+            return m.end() - 1, value
+        return None
 
     def _element_end(self, index: int, start_line: int) -> tuple[int, bytes]:
-        """Position of the ',' or ']' that ends the element starting at buf[0]."""
-        fast = self._fast_end()
+        """Position of the ',' or ']' that ends the element starting at buf[head]."""
+        fast = self._fast_end(self.head)
         if fast is not None:
-            return fast, self.buf[fast : fast + 1]
+            self._parsed = fast[1]
+            return fast[0], self.buf[fast[0] : fast[0] + 1]
         depth = 0
-        pos = 0
+        rel = 0  # scan position relative to head (the buffer may move under us)
         while True:
-            for m in _TOKEN.finditer(self.buf, pos):
+            head = self.head
+            for m in _TOKEN.finditer(self.buf, head + rel):
                 tok = m.group()
                 if tok == b'"':  # string not complete in the buffer
-                    pos = m.start()
+                    rel = m.start() - head
                     break
                 c = tok[:1]
                 if c in b"[{" and len(tok) == 1:
@@ -311,17 +348,20 @@ class _JsonArrayScanner:
                     depth -= 1
                 elif tok == b"," and depth == 0:
                     return m.start(), tok
-                pos = m.end()
+                rel = m.end() - head
             else:
-                pos = len(self.buf)
+                rel = len(self.buf) - head
             if not self._more():
                 raise SourceError(
                     "the file ends inside this record (unbalanced brackets or an unterminated string)",
                     path=self.path, line=start_line, index=index,
                 )
 
-    def _record(self, index: int, line: int, text: bytes) -> SourceRecord:
-        end_offset = self.base + len(text)
+    def _record(self, index: int, line: int, text: bytes, end: int) -> SourceRecord:
+        end_offset = self.base + end
+        parsed, self._parsed = self._parsed, None
+        if parsed is not None:
+            return SourceRecord(index, line, parsed, None, end_offset)
         if not text.strip():
             return SourceRecord(index, line, None, "empty element (two commas in a row)", end_offset)
         try:

@@ -141,6 +141,8 @@ class Transaction:
             if step.status != DONE:
                 continue
             if step._undo is None:
+                if step.kind == "lookup":
+                    continue  # a read: nothing to undo
                 step.status = KEPT
                 self._emit(step)
                 continue

@@ -64,7 +64,7 @@ def build_console(
     log_path = setup_logging(log_level, extra_handlers=[log_handler], stderr=stderr_logging)
     crash_reporter = CrashReporter()
     crash_reporter.install(loop)
-    runner = TaskRunner(crash_reporter.report_exception)
+    runner = TaskRunner(crash_reporter.report_exception, loop)
     from .context import AppContext
 
     context = AppContext(runner)

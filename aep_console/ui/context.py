@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -66,6 +67,8 @@ class AppContext(QObject):
         self.sandbox = sandbox  # a SandboxProcess; when given from outside, we do not stop it
         self._owns_sandbox = sandbox is None
         self.target = StreamTarget()
+        # the session's streaming exchanges, kept from the start for the stream inspector
+        self.streaming_log: deque = deque(maxlen=20000)
         self._busy: set[str] = set()
         self._closed = False
         from .controllers.session import SessionController
@@ -129,7 +132,15 @@ class AppContext(QObject):
 
     def start(self, profile_name: str | None = None) -> None:
         """Called once by the shell after the window is built: activate the named profile, or
-        the last used one, or "Local sandbox"."""
+        the last used one, or "Local sandbox". Before the qasync loop runs (the shell builds the
+        window first), the start waits for it: a coroutine stepped outside a running loop fails."""
+        if self._closed:
+            return
+        if asyncio._get_running_loop() is None:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(50, self, lambda: self.start(profile_name))
+            return
         self.sessions.start(profile_name)
 
     def activate(self, profile) -> asyncio.Task:

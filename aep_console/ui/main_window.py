@@ -177,8 +177,7 @@ class MainWindow(QMainWindow):
             return
         name = getattr(profile, "name", str(profile))
         sandbox = getattr(profile, "sandbox_name", "") or "?"
-        target = getattr(profile, "target", "")
-        where = "local sandbox" if str(target).endswith("sandbox") or str(target).startswith("local") else "Adobe Experience Platform"
+        where = "local sandbox" if getattr(profile, "is_local", False) else "Adobe Experience Platform"
         self.profile_label.setText(f"Profile: {name}  ({where})")
         self.sandbox_label.setText(f"AEP sandbox: {sandbox}")
         production = bool(getattr(profile, "production", False))

@@ -19,9 +19,10 @@ ErrorSink = Callable[[BaseException], None]
 
 
 class TaskRunner:
-    def __init__(self, on_unhandled: ErrorSink | None = None) -> None:
+    def __init__(self, on_unhandled: ErrorSink | None = None, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._tasks: dict[str, asyncio.Task] = {}
         self._on_unhandled = on_unhandled
+        self._loop = loop
 
     def set_error_sink(self, sink: ErrorSink) -> None:
         self._on_unhandled = sink
@@ -37,7 +38,7 @@ class TaskRunner:
         previous = self._tasks.get(name)
         if previous is not None and not previous.done():
             previous.cancel()
-        task = asyncio.ensure_future(coro)
+        task = asyncio.ensure_future(coro, loop=self._loop)
         self._tasks[name] = task
         task.add_done_callback(lambda t: self._finished(name, t, on_done, on_error))
         return task

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import jsonschema
 import orjson
@@ -106,6 +106,9 @@ KNOWN_SPEC_DEFECTS = [
     # Flow Service PATCH: the spec types the body as ONE PatchInstruction object with upper-case ops;
     # the Flow Service docs (update connections/dataflows) send an RFC 6902 array with lower-case ops
     ("flow-service.yaml", "/", "<root>: [{"),
+    # documented deviation: messages to a tutorial (legacy) streaming connection carry no flowId
+    # (aep-api.md §6.2: "Tutorials/collection omit flowId (legacy inlets)")
+    ("streaming-ingestion.yaml", "/collection/", "header: 'flowId' is a required property"),
 ]
 
 
@@ -131,11 +134,11 @@ def check_exchanges(shared: Path, exchanges: list, *, methods=("POST", "PUT", "P
     for ex in exchanges:
         if ex.method not in methods or ex.service not in SERVICE_PREFIX or not ex.request_body:
             continue
-        path = unquote(urlsplit(ex.url).path)
+        path = urlsplit(ex.url).path  # still percent-encoded: an encoded $id stays one segment
         prefix = SERVICE_PREFIX[ex.service]
         path = path[path.index(prefix) + len(prefix):] if prefix in path else path
         op = find_operation(shared, ex.service, ex.method, path)
-        if op is None or op.schema is None:
+        if op is None or op.schema is None or "… [truncated" in ex.request_body[-200:]:
             continue
         try:
             body = orjson.loads(ex.request_body)

@@ -9,7 +9,9 @@ import pytest
 
 from aep_console.aep import AEPError, NotFoundError
 from aep_console.aep.flow_service import (
-    DATALAKE_CONNECTION_SPEC, STREAMING_CONNECTION_SPEC, STREAMING_FLOW_SPEC,
+    DATALAKE_CONNECTION_SPEC,
+    STREAMING_CONNECTION_SPEC,
+    STREAMING_FLOW_SPEC,
 )
 
 from .conftest import xdm_schema_body

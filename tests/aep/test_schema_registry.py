@@ -107,8 +107,8 @@ async def test_fieldgroup_and_descriptor_lifecycle(aep, uniq):
     assert f"_{tenant}" in full["properties"]
     unions = await aep.schemas.list_unions()
     profile_union = next((u for u in unions if "profile" in u.id), None)
-    if profile_union is not None:
-        assert (await aep.schemas.get_union(profile_union.id))["$id"] == profile_union.id
+    assert profile_union is not None, [u.id for u in unions]
+    assert (await aep.schemas.get_union(profile_union.id))["$id"] == profile_union.id
     await aep.schemas.delete_descriptor(descriptor.id)
     with pytest.raises(NotFoundError):
         await aep.schemas.get_descriptor(descriptor.id)

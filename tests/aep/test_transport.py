@@ -3,13 +3,21 @@ sandbox's fault injection (``/__sandbox/admin/faults``) on a sandbox of this mod
 
 from __future__ import annotations
 
+import itertools
 import socket
 
 import pytest
 
 from aep_console.aep import (
-    AEPSession, ClientCredentials, Endpoints, NetworkError, RateLimited, RequestTimeout, RetryPolicy,
-    ServiceUnavailable, Timeouts,
+    AEPSession,
+    ClientCredentials,
+    Endpoints,
+    NetworkError,
+    RateLimited,
+    RequestTimeout,
+    RetryPolicy,
+    ServiceUnavailable,
+    Timeouts,
 )
 from aep_console.sandbox.launcher import start_sandbox
 
@@ -50,7 +58,7 @@ async def test_idempotent_request_honours_retry_after_on_503(faulty, faults, exc
             await aep.transport.request("POST", "streaming", COLLECTION, json={}, idempotent=True, auth=False)
     assert info.value.retry_after == 1 and info.value.status == 503
     t = starts(exchanges)
-    assert len(t) == 3 and all(b - a >= 1.0 for a, b in zip(t, t[1:], strict=False))
+    assert len(t) == 3 and all(b - a >= 1.0 for a, b in itertools.pairwise(t))
     assert faulty.admin("faults", {"error503": 0}).get("injected", {}) == {}  # reset counts
 
 
@@ -65,7 +73,7 @@ async def test_429_is_retried_after_retry_after_then_succeeds_or_fails_for_real(
     assert statuses[-1] not in (429, 503) and set(statuses[:-1]) == {429}, statuses
     assert info.value.status == statuses[-1]
     t = starts(exchanges)
-    assert all(b - a >= 1.0 for a, b in zip(t, t[1:], strict=False))
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(t))
 
 
 async def test_too_long_retry_after_is_not_waited_for(faulty, faults, exchanges):
@@ -156,3 +164,36 @@ async def test_connection_refused_is_retried_even_for_post(tmp_path, exchanges):
         with pytest.raises(NetworkError) as info:
             await aep.transport.request("POST", "platform", "/x", json={}, auth=False)
     assert len(exchanges) == 3 and "ConnectError" in str(info.value)
+
+
+async def test_real_get_retries_through_ups_429_and_503_then_succeeds(faulty, faults, exchanges):
+    faults(error429=0.35, error503=0.35, retryAfter=1, scope="all", seed=5)
+    async with session(faulty, exchanges, retry=RetryPolicy(max_attempts=8, base_delay=0.05)) as aep:
+        policies = await aep.profiles.list_merge_policies()
+    assert policies and policies[0].id
+    ups = [e for e in exchanges if e.service == "platform"]
+    statuses = [e.status for e in ups]
+    assert statuses[-1] == 200 and set(statuses[:-1]) <= {429, 503} and len(statuses) > 1, statuses
+    t = [e.started_at for e in ups]
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(t))  # Retry-After: 1 (and retryAfterMs) honoured
+
+
+async def test_real_get_retries_transient_500(faulty, faults, exchanges):
+    faults(error500=0.5, scope="all", seed=1)  # UPS: 500 "Unable to connect to server"
+    async with session(faulty, exchanges, retry=RetryPolicy(max_attempts=8, base_delay=0.01, max_delay=0.05)) as aep:
+        assert await aep.profiles.list_merge_policies()
+    ups = [e.status for e in exchanges if e.service == "platform"]
+    assert ups[-1] == 200 and 500 in ups[:-1]
+
+
+async def test_single_send_with_retry_flag_retries_refusals_only(faulty, faults, exchanges):
+    faults(error503=0.5, retryAfter=1, seed=1)  # 0.13 → 503, then 0.85 → through (unknown inlet: 400)
+    async with session(faulty, exchanges) as aep:
+        with pytest.raises(Exception) as info:
+            await aep.streaming.send("0" * 64, {"header": {}, "body": {}}, authenticate=False, retry=True)
+        assert [e.status for e in exchanges] == [503, info.value.status] and info.value.status not in (429, 503)
+        assert exchanges[1].started_at - exchanges[0].started_at >= 1.0
+        faults(drop=1.0)
+        with pytest.raises(NetworkError):
+            await aep.streaming.send("0" * 64, {"header": {}, "body": {}}, authenticate=False, retry=True)
+        assert len(exchanges) == 3  # a lost answer is never re-sent

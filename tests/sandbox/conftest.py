@@ -1,4 +1,5 @@
-"""Fixtures for the sandbox tests: authenticated Platform clients on the session sandbox."""
+"""Fixtures for the sandbox tests: authenticated Platform clients on the session sandbox (session-scoped:
+tests keep apart by unique names, see helpers.unique)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import pytest
 from .helpers import Platform
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def platform(sandbox):
     p = Platform(sandbox)
     yield p
     p.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def other_platform(sandbox):
     p = Platform(sandbox, sandbox.other_credentials)
     yield p

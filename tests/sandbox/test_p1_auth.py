@@ -21,8 +21,12 @@ def test_token_v3_form(sandbox):
 
 def test_token_v3_query_params_and_v2_v1(sandbox):
     c = sandbox.credentials
-    q = {"grant_type": "client_credentials", "client_id": c.client_id, "client_secret": c.client_secret,
-         "scope": c.scopes}
+    q = {
+        "grant_type": "client_credentials",
+        "client_id": c.client_id,
+        "client_secret": c.client_secret,
+        "scope": c.scopes,
+    }
     r = httpx.post(f"{sandbox.urls.ims}/ims/token/v3", params=q)
     assert r.status_code == 200 and r.json()["expires_in"] == 86399
     for version in ("v2", "v1"):
@@ -45,8 +49,13 @@ def test_token_v3_query_params_and_v2_v1(sandbox):
 )
 def test_token_errors(sandbox, override, status, error):
     c = sandbox.credentials
-    data = {"grant_type": "client_credentials", "client_id": c.client_id, "client_secret": c.client_secret,
-            "scope": c.scopes, **override}
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": c.client_id,
+        "client_secret": c.client_secret,
+        "scope": c.scopes,
+        **override,
+    }
     r = httpx.post(f"{sandbox.urls.ims}/ims/token/v3", data={k: v for k, v in data.items() if v is not None})
     assert r.status_code == status
     assert r.json()["error"] == error and r.json()["error_description"]
@@ -68,7 +77,10 @@ def test_token_expiry(fresh_sandbox):
     assert p.get(STATS).status_code == 200
     time.sleep(1.2)
     r = p.get(STATS)
-    assert r.status_code == 401 and r.json() == {"error_code": "401013", "message": "Oauth token is not valid"}
+    assert r.status_code == 401 and r.json() == {
+        "error_code": "401013",
+        "message": "Oauth token is not valid",
+    }
 
 
 def _headers(sandbox, **changes):

@@ -7,8 +7,9 @@ import sys
 import time
 
 import httpx
+import pytest
 
-from aep_console.sandbox.launcher import start_sandbox
+from aep_console.sandbox.launcher import SandboxStartError, start_sandbox
 
 from .helpers import Platform, fetch_token
 
@@ -20,7 +21,12 @@ def test_launcher_urls_and_credentials(sandbox):
     assert sandbox.urls.base.startswith("http://127.0.0.1:")
     c = sandbox.credentials
     assert (c.client_id, c.client_secret, c.org_id, c.sandbox_name, c.tenant_id) == (
-        "aep-sandbox-client", "sandbox-demo-secret", "DEMO0000000000000000000@AdobeOrg", "prod", "exchangeinternal")
+        "aep-sandbox-client",
+        "sandbox-demo-secret",
+        "DEMO0000000000000000000@AdobeOrg",
+        "prod",
+        "exchangeinternal",
+    )
     assert sandbox.other_credentials.org_id == "OTHER000000000000000000@AdobeOrg"
     assert "sandbox-demo-secret" not in repr(c)
     r = httpx.get(f"{sandbox.urls.base}/__sandbox/health")
@@ -30,10 +36,29 @@ def test_launcher_urls_and_credentials(sandbox):
 
 def test_cli_banner_and_flags(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(tmp_path / "d"), "--port", "0",
-         "--client-id", "my-client", "--client-secret", "my-secret", "--token-lifetime", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[2])})
+        [
+            sys.executable,
+            "-m",
+            "aep_console.sandbox",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--port",
+            "0",
+            "--client-id",
+            "my-client",
+            "--client-secret",
+            "my-secret",
+            "--token-lifetime",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            **__import__("os").environ,
+            "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[2]),
+        },
+    )
     try:
         lines = []
         deadline = time.monotonic() + 20
@@ -54,9 +79,16 @@ def test_cli_banner_and_flags(tmp_path):
 def test_cli_rejects_bad_config(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text("port = 'x'\n")
-    r = subprocess.run([sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(tmp_path), "--config", str(cfg)],
-                       capture_output=True, text=True, timeout=30,
-                       env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[2])})
+    r = subprocess.run(
+        [sys.executable, "-m", "aep_console.sandbox", "--data-dir", str(tmp_path), "--config", str(cfg)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={
+            **__import__("os").environ,
+            "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[2]),
+        },
+    )
     assert r.returncode == 2
     assert "'port' must be int" in r.stderr
     assert "Traceback" not in r.stderr
@@ -66,7 +98,8 @@ def test_config_file_orgs(fresh_sandbox, tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text(
         'token_lifetime = 100\n[[orgs]]\norg_id = "ABC@AdobeOrg"\ntenant_id = "abc"\nclient_id = "c1"\n'
-        'client_secret = "s1"\nsandboxes = ["prod", "qa"]\n')
+        'client_secret = "s1"\nsandboxes = ["prod", "qa"]\n'
+    )
     proc = fresh_sandbox(extra_args=["--config", str(cfg)])
     assert proc.credentials.org_id == "ABC@AdobeOrg"
     tok = fetch_token(proc)
@@ -87,3 +120,50 @@ def test_restart_same_port(fresh_sandbox):
         assert p.get("/data/foundation/schemaregistry/stats").status_code == 200
     finally:
         again.stop()
+
+
+def test_unexpected_error_answers_in_aep_shape(fresh_sandbox, monkeypatch):
+    monkeypatch.setenv("AEP_SANDBOX_SELFTEST", "1")
+    proc = fresh_sandbox()
+    r = httpx.get(f"{proc.urls.base}/__sandbox/selftest/crash")
+    assert r.status_code == 500
+    body = r.json()
+    assert body["status"] == 500 and body["title"] == "InternalServerError" and "Traceback" not in r.text
+    assert "self-test" not in r.text  # the exception's text stays in the log
+    assert httpx.get(f"{proc.urls.base}/__sandbox/health").status_code == 200
+    proc.stop()
+    assert "self-test: an unexpected error" in (proc.data_dir / "sandbox.log").read_text()
+
+
+def test_ims_unknown_path_and_jwt(sandbox):
+    r = httpx.get(f"{sandbox.urls.ims}/ims/nothing")
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+    r = httpx.post(f"{sandbox.urls.ims}/ims/exchange/jwt", data={"client_id": "x"})
+    assert r.status_code == 400 and "token/v3" in r.json()["error_description"]
+
+
+def test_launcher_reports_a_failed_start(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("token_lifetime = 'soon'\n")
+    with pytest.raises(SandboxStartError) as err:
+        start_sandbox(tmp_path / "d", extra_args=["--config", str(cfg)], timeout=15)
+    assert "exit code 2" in str(err.value)
+
+
+def test_restart_falls_back_to_a_free_port(fresh_sandbox):
+    import socket
+
+    proc = fresh_sandbox()
+    proc.stop()
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", proc.port))
+    blocker.listen(1)
+    try:
+        again = proc.restart()
+        try:
+            assert again.port != proc.port
+            assert httpx.get(f"{again.urls.base}/__sandbox/health").status_code == 200
+        finally:
+            again.stop()
+    finally:
+        blocker.close()

@@ -91,3 +91,52 @@ def secret_service(tmp_path, monkeypatch):
 def locked_secret_service(tmp_path, monkeypatch):
     """A real GNOME Keyring that was never unlocked (any store needs a prompt, which is dismissed)."""
     yield from _secret_service(tmp_path, monkeypatch, unlock=False)
+
+
+# --- sessions against the sandbox -----------------------------------------------------------------
+
+@pytest.fixture
+def local_profile_of():
+    """``local_profile_of(sandbox)`` → the built-in local profile pointed at that sandbox process."""
+    from aep_console.services.profiles import local_profile
+
+    def make(proc):
+        return local_profile(proc.urls.base)
+
+    return make
+
+
+@pytest.fixture
+def open_local_session(local_profile_of):
+    """``open_local_session(sandbox, history=None)`` → an AEPSession (async context manager)."""
+    from aep_console.services.connect import open_session
+    from aep_console.services.credentials import CredentialStore
+
+    def make(proc, history=None, **kw):
+        return open_session(local_profile_of(proc), credentials=CredentialStore(session_only=True),
+                            history=history, **kw)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def tutorial(sandbox):
+    """The loyalty tutorial set up once on the session sandbox (outputs + the SendTarget of members)."""
+    import uuid
+
+    from aep_console.services.connect import open_session
+    from aep_console.services.credentials import CredentialStore
+    from aep_console.services.engine_types import SendTarget
+    from aep_console.services.profiles import local_profile
+    from aep_console.services.setup import SetupWorkflows
+
+    prof = local_profile(sandbox.urls.base)
+    async with open_session(prof, credentials=CredentialStore(session_only=True)) as session:
+        report = await SetupWorkflows(session).loyalty_tutorial(f"T{uuid.uuid4().hex[:6]}")
+    assert report.ok, report.summary()
+    out = dict(report.outputs)
+    out["members"] = SendTarget(out["connection_id"], out["profile_dataset_id"], out["profile_schema_id"],
+                                prof.org_id)
+    out["events"] = SendTarget(out["connection_id"], out["event_dataset_id"], out["event_schema_id"],
+                               prof.org_id)
+    return out

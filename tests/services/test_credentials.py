@@ -75,7 +75,7 @@ def test_chainer_picks_the_secure_backend(memory_keyring):
     from keyring.backends.chainer import ChainerBackend
 
     class Chain(ChainerBackend):
-        backends = [fail.Keyring(), memory_keyring]
+        backends = [fail.Keyring(), memory_keyring]  # noqa: RUF012
 
     assert select_backend(Chain()) is memory_keyring
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from aep_console.services.journal import (
-    Journal, JournalMismatch, RangeSet, decode_ranges, encode_ranges, file_fingerprint,
+    Journal,
+    JournalMismatch,
+    RangeSet,
+    decode_ranges,
+    encode_ranges,
+    file_fingerprint,
 )
 
 

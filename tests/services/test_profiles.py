@@ -9,7 +9,11 @@ import pytest
 from aep_console import paths
 from aep_console.services.credentials import CredentialStore
 from aep_console.services.profiles import (
-    DEMO_CLIENT_SECRET, LOCAL_PROFILE_NAME, ConnectionProfile, ProfileError, ProfileStore,
+    DEMO_CLIENT_SECRET,
+    LOCAL_PROFILE_NAME,
+    ConnectionProfile,
+    ProfileError,
+    ProfileStore,
 )
 
 CANARY = "p8e-CANARY-profile-secret-9f1d2c"

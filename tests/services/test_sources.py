@@ -117,7 +117,7 @@ def test_large_jsonl_streams_in_constant_memory(tmp_path):
     before = proc.memory_info().rss
     n = 0
     peak = before
-    for rec in read_records(p):
+    for _rec in read_records(p):
         n += 1
         if n % 5000 == 0:
             peak = max(peak, proc.memory_info().rss)

@@ -3,27 +3,14 @@ that wait for the qasync loop without nesting Qt loops (never qtbot.wait* in asy
 
 from __future__ import annotations
 
-import asyncio
-import time
-import uuid
-
 import pytest
 
 
-async def until(predicate, timeout: float = 15.0, what: str = "condition", interval: float = 0.02):
-    """Poll ``predicate`` while the qasync loop runs other tasks; fail with ``what`` on time-out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(interval)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
+@pytest.fixture(autouse=True)
+def _keep_loop_alive_when_windows_close(qapp):
+    """Closing the last visible window (a wizard in a test) must not quit Qt's event loop, which
+    is the session's qasync loop."""
+    qapp.setQuitOnLastWindowClosed(False)
 
 
 @pytest.fixture

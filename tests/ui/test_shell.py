@@ -45,14 +45,25 @@ def test_status_bar_names_profile_and_sandbox(console):
     class Profile:
         name = "Acme prod"
         sandbox_name = "prod"
-        target = "aep"
-        is_production = True
+        is_local = False
+        production = True
 
     console.window.set_profile(Profile())
     assert "Acme prod" in console.window.profile_label.text()
     assert "prod" in console.window.sandbox_label.text()
     assert console.window.banner.isVisible()
     assert "PRODUCTION" in console.window.banner.text()
+    assert "Adobe Experience Platform" in console.window.profile_label.text()
+
+    class Local:
+        name = "Local sandbox"
+        sandbox_name = "prod"
+        is_local = True
+        production = False
+
+    console.window.set_profile(Local())
+    assert "local sandbox" in console.window.profile_label.text()
+    assert not console.window.banner.isVisible()
 
 
 def _dialog_text(console) -> str:
@@ -85,7 +96,8 @@ def test_crash_dialog_for_exception_in_coroutine(console, qtbot, session_loop):
         await asyncio.sleep(0)
         raise RuntimeError("coroutine exploded on purpose")
 
-    console.runner.run("broken", broken_coroutine())
+    task = console.runner.run("broken", broken_coroutine())
+    session_loop.run_until_complete(asyncio.wait([task]))
     qtbot.waitUntil(lambda: console.crash_reporter.dialog is not None, timeout=5000)
     text = _dialog_text(console)
     assert "RuntimeError: coroutine exploded on purpose" in text
@@ -112,17 +124,25 @@ def test_cancelled_task_is_not_a_crash(console, qtbot, session_loop):
         finally:
             finished.append(True)
 
+    def settle(*tasks):
+        session_loop.run_until_complete(asyncio.wait(tasks, timeout=5))
+        session_loop.run_until_complete(asyncio.sleep(0.05))  # done-callbacks run
+
     task = console.runner.run("slow", long_running())
-    qtbot.wait(20)
+    session_loop.run_until_complete(asyncio.sleep(0.02))
     task.cancel()
-    qtbot.waitUntil(lambda: finished == [True], timeout=5000)
-    qtbot.wait(50)
+    settle(task)
+    assert finished == [True] and task.cancelled()
     # a second task of the same name replaces (cancels) the first, also without a crash
-    console.runner.run("slow", long_running())
-    console.runner.run("slow", long_running())
-    qtbot.waitUntil(lambda: len(finished) == 2, timeout=5000)
+    first = console.runner.run("slow", long_running())
+    second = console.runner.run("slow", long_running())
+    settle(first)
+    assert first.cancelled() and not second.done()
+    assert console.runner.is_running("slow")
     console.runner.cancel_all()
-    qtbot.waitUntil(lambda: len(finished) == 3, timeout=5000)
+    settle(second)
+    assert len(finished) == 2  # `first` was cancelled before its first step, so it ran no finally
+    assert second.cancelled()
     assert console.crash_reporter.dialog is None
 
 

@@ -109,7 +109,7 @@ class InspectorController(QObject):
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._pending: list[Any] = []
+        self._pending: list[Any] = list(getattr(ctx, "streaming_log", ()))
         self.count = 0
         self._timer = QTimer(self, interval=250)
         self._timer.timeout.connect(self.flush)

@@ -126,4 +126,6 @@ class SessionController(QObject):
             self.ctx.history.record(exchange, profile=getattr(profile, "name", None))
         except Exception:  # noqa: BLE001 - history must never break a request
             log.exception("recording an exchange in the history failed")
+        if getattr(exchange, "service", "") == "streaming":
+            self.ctx.streaming_log.append(exchange)
         self.ctx.exchange.emit(exchange)

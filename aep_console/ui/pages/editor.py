@@ -105,12 +105,15 @@ class EditorPage(QWidget):
         # --- wiring ------------------------------------------------------------------------------
         self.format_btn.clicked.connect(self.editor.format_json)
         self.minify_btn.clicked.connect(self.editor.minify_json)
-        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.editor.format_json)
+        fmt = QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.editor.format_json)
+        fmt.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.template_btn.clicked.connect(self.insert_template)
         self.fix_id_btn.clicked.connect(self.fix_ids)
         self.send_btn.clicked.connect(self.send)
+        self.editor.submit.connect(self.send)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(seq), self, self.send)
+            sc = QShortcut(QKeySequence(seq), self, self.send)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.editor.parsed.connect(self._revalidate)
         self.editor.parse_failed.connect(self._parse_failed)
         self.validation.jump_requested.connect(self.editor.go_to_path)

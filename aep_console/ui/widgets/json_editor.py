@@ -92,6 +92,7 @@ class JsonEditor(QPlainTextEdit):
 
     parsed = Signal(object)
     parse_failed = Signal(object)
+    submit = Signal()  # Ctrl+Enter
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +115,14 @@ class JsonEditor(QPlainTextEdit):
         self.textChanged.connect(self._debounce.start)
         self.last_problem: ParseProblem | None = None
         self.last_value: object | None = None
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            event.accept()
+            self.submit.emit()
+            return
+        super().keyPressEvent(event)
 
     # --- gutter -------------------------------------------------------------------------------
     def gutter_width(self) -> int:

@@ -1,0 +1,150 @@
+"""The command-line twin as a subprocess: exit codes, stderr, a SIGKILL mid-send and --resume, and a
+canary client secret used through a full run (real Secret Service) that must appear nowhere on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from svc_datalake import dataset_records
+from svc_records import loyalty_ids, member, write_members
+
+from aep_console.services.journal import Journal, run_key, runs_dir
+
+CANARY = "canary-7Hq2-client-secret-never-on-disk"
+
+
+def cli(*args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aep_console", *args], input=stdin, capture_output=True,
+                          text=True, timeout=timeout, env=dict(os.environ))
+
+
+def test_usage_and_profile_errors_go_to_stderr_with_exit_codes(app_home):
+    r = cli("send")
+    assert r.returncode == 2 and "usage" in r.stderr.lower() and r.stdout == ""
+    r = cli("send", "nofile.jsonl", "--profile", "Nope", "--connection", "c", "--dataset", "d")
+    assert r.returncode == 3 and "no connection profile named 'Nope'" in r.stderr
+    r = cli("profiles", "list")
+    assert r.returncode == 0 and r.stdout.startswith("Local sandbox\tlocal-sandbox")
+    assert "keyring:" in r.stderr
+
+
+def test_send_killed_with_sigkill_then_resumed_loses_nothing(sandbox, open_local_session, tutorial, app_home,
+                                                            tmp_path, session_loop):
+    n, start = 60_000, 3_000_000
+    f = tmp_path / "members.jsonl"
+    write_members(f, n, start=start)
+    t = tutorial["members"]
+    args = ["send", str(f), "--profile", "Local sandbox", "--sandbox-url", sandbox.urls.base,
+            "--connection", t.connection_id, "--dataset", t.dataset_id, "--no-progress", "--concurrency", "4"]
+    journal = runs_dir() / run_key(f, t.connection_id, t.dataset_id) / "journal.log"
+    proc = subprocess.Popen([sys.executable, "-m", "aep_console", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=dict(os.environ))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists() and journal.read_text().count("\nok ") >= 3:
+            break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    state = Journal(journal).read()
+    assert 0 < state.accepted < n and not state.complete
+    again = cli(*args)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    resumed = cli(*args, "--resume", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    out = json.loads(resumed.stdout)
+    assert out["state"] == "done" and out["skipped"] == state.accepted
+    assert out["accepted"] == n - state.accepted
+    final = Journal(journal).read()
+    assert final.complete and final.accepted == n
+
+    async def lake():
+        async with open_local_session(sandbox) as session:
+            return await dataset_records(session, sandbox, t.dataset_id)
+
+    ids = Counter(i for i in loyalty_ids(session_loop.run_until_complete(lake())) if i.startswith("member3"))
+    expected = {member(i)["_exchangeinternal"]["loyaltyID"] for i in range(start, start + n)}
+    assert expected <= set(ids)
+    assert sum(c - 1 for c in ids.values()) <= 4 * 2000  # at most the requests in flight at the kill
+
+
+def test_canary_secret_through_a_full_run(secret_service, fresh_sandbox, app_home, tmp_path, session_loop):
+    sb = fresh_sandbox(extra_args=["--client-secret", CANARY])
+    outputs: list[str] = []
+
+    def run(*args, stdin=None, ok=True):
+        r = cli(*args, stdin=stdin)
+        outputs.append(r.stdout + r.stderr)
+        if ok:
+            assert r.returncode == 0, r.stderr
+        return r
+
+    run("profiles", "add", "--name", "Canary", "--target", "local-sandbox", "--sandbox-url", sb.urls.base,
+        "--org-id", sb.credentials.org_id, "--client-id", sb.credentials.client_id, stdin=CANARY + "\n")
+    assert secret_service.get_password("aep-console", "Canary") == CANARY
+    listed = run("profiles", "list")
+    assert "Secret Service" in listed.stderr
+    setup = json.loads(run("setup", "tutorial", "--profile", "Canary", "--prefix", f"C{uuid.uuid4().hex[:6]}",
+                           "--route", "http-api", "--json").stdout)
+    assert setup["ok"], setup
+    o = setup["outputs"]
+    f = tmp_path / "m.jsonl"
+    write_members(f, 500)
+    with open(f, "a") as fh:
+        fh.write('{"_exchangeinternal": {"loyaltyID": 7}}\n')
+    sent = run("send", str(f), "--profile", "Canary", "--connection", o["connection_id"], "--dataset",
+               o["profile_dataset_id"], "--flow-id", o["flow_id"], ok=False)
+    assert sent.returncode == 1 and "500 accepted" in sent.stdout and "1 invalid" in sent.stdout
+    got = run("profile", "get", "--profile", "Canary", "--namespace", "Email", "--id", "member3@example.com",
+              "--events", ok=False)
+    assert got.returncode in (0, 4), got.stderr  # 4: not in the Profile store (yet)
+    export = tmp_path / "history-export.jsonl"
+    run("history", "export", str(export))
+    assert export.stat().st_size > 0
+    curl = run("history", "curl", "1").stdout
+    assert "${ACCESS_TOKEN}" in curl or "client_secret=***REDACTED***" in curl
+    bad = run("setup", "dataset", "--profile", "Canary", "--name", "x", "--schema", "https://nope", ok=False)
+    assert bad.returncode == 4
+    crash = _crash_text_of_a_failing_session(sb, session_loop)
+    # the canary is in the keyring and nowhere else
+    haystacks = [p for p in app_home.rglob("*") if p.is_file()] + [export]
+    leaks = [str(p) for p in haystacks if CANARY.encode() in p.read_bytes()]
+    assert leaks == []
+    assert not any(CANARY in text for text in outputs) and CANARY not in crash
+    db = (app_home / "data" / "history.sqlite3").read_bytes()
+    assert not re.search(rb"[Bb]earer (?!\*\*\*REDACTED\*\*\*|\$\{ACCESS_TOKEN\})[A-Za-z0-9._-]{8,}", db)
+
+
+def _crash_text_of_a_failing_session(sb, loop) -> str:
+    """The crash dialog's text for an exception out of a session that used the secret (if the GUI has it)."""
+    try:
+        from aep_console.ui.crash import crash_text
+    except ImportError:
+        return ""
+    from aep_console.services.connect import open_session
+    from aep_console.services.credentials import CredentialStore
+    from aep_console.services.profiles import ProfileStore
+
+    store = ProfileStore(credentials=CredentialStore())
+    prof = store.get("Canary")
+    prof.client_id = "someone-else"
+
+    async def fail():
+        async with open_session(prof, profiles=store, secret=CANARY) as session:
+            await session.schemas.tenant_id()
+
+    try:
+        loop.run_until_complete(fail())
+    except Exception as exc:
+        return crash_text(type(exc), exc, exc.__traceback__)
+    pytest.fail("expected the IMS to refuse an unknown client id")
