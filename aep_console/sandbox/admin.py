@@ -78,7 +78,7 @@ def routes(state) -> list[tuple[str, object, list[str]]]:
         _loopback(request)
         body = await _body(request)
         dataset_id = body.get("datasetId")
-        return _json({"closed": state.lake.close_due(force=True, dataset_id=dataset_id)})
+        return _json({"closed": await state.lake.close_due(force=True, dataset_id=dataset_id)})
 
     async def lake_config(request: Request) -> Response:
         _loopback(request)

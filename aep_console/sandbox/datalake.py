@@ -11,7 +11,9 @@ Batches left open by a crash are closed at start-up.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +105,7 @@ class DataLake:
         self.max_records = max_records
         self.max_age_s = max_age_s
         self.open: dict[tuple[str, str, str], OpenBatch] = {}
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datalake-writer")
         for version, statements in MIGRATIONS:
             store.add_migration("part2_datalake", version, statements)
         row = store.query_one("SELECT MAX(seq) FROM dl_records")
@@ -133,54 +136,80 @@ class DataLake:
             self.open[key] = batch
         return batch
 
-    def write(self, conn, rows: list[tuple], touched: list[OpenBatch],
-              ranges: list[tuple[str, int, int]] = ()) -> None:
-        """Insert record rows, the seq ranges of their batches and upsert the Catalog rows of the touched
-        batches (the caller commits)."""
-        if rows:
-            conn.executemany(INSERT_SQL, rows)
-        if ranges:
-            conn.executemany(RANGE_SQL, ranges)
+    def snapshot(self, touched: list[OpenBatch]) -> list[tuple[str, tuple]]:
+        """The Catalog row writes for the touched batches, as of now (taken on the event-loop thread, so the
+        counts match exactly the records committed up to and including this request)."""
         ts = now_ms()
+        ops: list[tuple[str, tuple]] = []
         for batch in touched:
             body = orjson.dumps(batch.body("loading", ts))
             if getattr(batch, "_new", False):
-                conn.execute("INSERT INTO batches (id, org, sandbox, dataset_id, status, created, updated, body) "
-                             "VALUES (?, ?, ?, ?, 'loading', ?, ?, ?)",
-                             (batch.id, batch.org, batch.sandbox, batch.dataset_id, batch.created, ts, body))
+                ops.append(("INSERT INTO batches (id, org, sandbox, dataset_id, status, created, updated, body) "
+                            "VALUES (?, ?, ?, ?, 'loading', ?, ?, ?)",
+                            (batch.id, batch.org, batch.sandbox, batch.dataset_id, batch.created, ts, body)))
                 batch._new = False  # type: ignore[attr-defined]
             else:
-                conn.execute("UPDATE batches SET updated=?, body=? WHERE id=?", (ts, body, batch.id))
+                ops.append(("UPDATE batches SET updated=?, body=? WHERE id=?", (ts, body, batch.id)))
+        return ops
+
+    def commit(self, rows: list[tuple], ranges: list[tuple[str, int, int]], ops: list[tuple[str, tuple]]) -> None:
+        """One transaction: record rows, batch seq ranges, Catalog rows (runs on the writer thread)."""
+        with self.store.transaction() as conn:
+            if rows:
+                conn.executemany(INSERT_SQL, rows)
+            if ranges:
+                conn.executemany(RANGE_SQL, ranges)
+            for sql, params in ops:
+                conn.execute(sql, params)
+
+    async def run(self, fn, *args):
+        """Run ``fn`` on the single writer thread: SQLite releases the GIL while it works, so the event loop
+        keeps parsing and validating the next requests; one thread keeps commits in submission order."""
+        return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
 
     def rollback(self, touched: list[OpenBatch], counts: dict[str, tuple[int, int, int, int]]) -> None:
-        """Undo in-memory counters after a failed COMMIT (counts: batch id -> records, failed, size, errors)."""
+        """Undo in-memory counters after a failed COMMIT (counts: batch id -> records, failed, size, errors);
+        the batches are retired (the next message opens new ones)."""
         for batch in touched:
             rec, fail, size, nerr = counts.get(batch.id, (0, 0, 0, 0))
             batch.records -= rec
             batch.failed -= fail
             batch.size -= size
             del batch.errors[len(batch.errors) - nerr:]
-            if getattr(batch, "_new", False):
-                self.open.pop((batch.org, batch.sandbox, batch.dataset_id), None)
+            self.open.pop((batch.org, batch.sandbox, batch.dataset_id), None)
 
-    def close_due(self, *, force: bool = False, dataset_id: str | None = None) -> list[str]:
-        """Close full, old (or, with ``force``, all) open batches; returns their ids."""
+    def due(self, *, force: bool = False, dataset_id: str | None = None) -> tuple[list[str], list[tuple[str, tuple]]]:
+        """Take full, old (or, with ``force``, all) open batches out of service: (ids, Catalog writes)."""
         ts = now_ms()
         due = [b for b in self.open.values()
                if (force and (dataset_id is None or b.dataset_id == dataset_id))
                or b.records + b.failed >= self.max_records or ts - b.created >= self.max_age_s * 1000]
-        if not due:
-            return []
-        with self.store.transaction() as conn:
-            for batch in due:
-                if getattr(batch, "_new", False):
-                    continue
-                status = "failed" if batch.records == 0 and batch.failed else "success"
-                conn.execute("UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
-                             (status, ts, orjson.dumps(batch.body(status, ts, ts)), batch.id))
+        ops: list[tuple[str, tuple]] = []
         for batch in due:
             self.open.pop((batch.org, batch.sandbox, batch.dataset_id), None)
-        return [b.id for b in due]
+            if getattr(batch, "_new", False):
+                continue
+            status = "failed" if batch.records == 0 and batch.failed else "success"
+            ops.append(("UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
+                        (status, ts, orjson.dumps(batch.body(status, ts, ts)), batch.id)))
+        return [b.id for b in due], ops
+
+    def apply(self, ops: list[tuple[str, tuple]]) -> None:
+        with self.store.transaction() as conn:
+            for sql, params in ops:
+                conn.execute(sql, params)
+
+    async def close_due(self, *, force: bool = False, dataset_id: str | None = None) -> list[str]:
+        """Close due batches (after every commit already queued: same writer thread)."""
+        ids, ops = self.due(force=force, dataset_id=dataset_id)
+        if ops:
+            await self.run(self.apply, ops)
+        return ids
+
+    def close_due_soon(self) -> None:
+        ids, ops = self.due()
+        if ops:
+            self.writer.submit(self.apply, ops)
 
     # --- reading -----------------------------------------------------------------------------------
 

@@ -87,7 +87,7 @@ class Part2State:
         while True:
             await asyncio.sleep(1.0)
             try:
-                self.lake.close_due()
+                await self.lake.close_due()
             except Exception:  # keep ticking; the next round retries
                 log.exception("closing streaming batches failed")
 
@@ -96,9 +96,10 @@ class Part2State:
         if self._ticker is not None:
             self._ticker.cancel()
         try:
-            self.lake.close_due(force=True)
+            await self.lake.close_due(force=True)
         except Exception:
             log.exception("closing streaming batches at shutdown failed")
+        self.lake.writer.shutdown(wait=True)
 
 
 def register(ext) -> None:

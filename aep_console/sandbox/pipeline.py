@@ -38,6 +38,17 @@ class Outcome:
 ACCEPTED = Outcome(ok=True)
 
 
+@dataclass(slots=True)
+class Prepared:
+    outcomes: list[Outcome]
+    rows: list[tuple]
+    ranges: list[tuple[str, int, int]]
+    ops: list[tuple[str, tuple]]
+    profile_ops: list[tuple]
+    touched: list[OpenBatch]
+    undo: dict[str, tuple[int, int, int, int]]
+
+
 def _ts_ms(value: Any) -> int:
     if isinstance(value, str):
         try:
@@ -144,13 +155,26 @@ class Pipeline:
 
     # --- the write path --------------------------------------------------------------------------
 
-    def ingest(self, conn: Connection, items: list[tuple[Target, dict] | Outcome], received_ms: int,
-               xaction_ids: list[str]) -> list[Outcome]:
-        """Validate, persist (one transaction) and index the routed messages.
+    async def ingest(self, conn: Connection, items: list[tuple[Target, dict] | Outcome], received_ms: int,
+                     xaction_ids: list[str]) -> list[Outcome]:
+        """Validate, persist (one transaction, on the writer thread) and index the routed messages.
 
         ``items``: per message either (target, entity) or an ``Outcome`` already decided (refused).
-        Returns one Outcome per message, in order.
+        Returns one Outcome per message, in order, once everything acknowledged is committed.
         """
+        prep = self.prepare(conn, items, received_ms, xaction_ids)
+        lake = self.lake
+        if prep.rows or prep.ops:
+            try:
+                await lake.run(lake.commit, prep.rows, prep.ranges, prep.ops)
+            except Exception:
+                lake.rollback(prep.touched, prep.undo)
+                raise
+        self.finish(conn, prep, received_ms)
+        return prep.outcomes
+
+    def prepare(self, conn: Connection, items: list, received_ms: int, xaction_ids: list[str]) -> Prepared:
+        """Validation, rows, seq numbers and batch counters (event-loop thread, nothing written yet)."""
         lake = self.lake
         outcomes: list[Outcome] = []
         append_outcome = outcomes.append
@@ -204,11 +228,11 @@ class Pipeline:
                             event_type = entity.get("eventType")
                             if type(event_type) is not str:
                                 event_type = None
-                            profile_ops.append((KIND_EVENT, seq, idents, entity, dataset_id, batch_id,
+                            profile_ops.append((KIND_EVENT, seq, idents, None, dataset_id, batch_id,
                                                 event_id, ts, event_type))
                         else:
                             kind = KIND_RECORD
-                            profile_ops.append((KIND_RECORD, seq, idents, entity, dataset_id, batch_id,
+                            profile_ops.append((KIND_RECORD, seq, idents, None, dataset_id, batch_id,
                                                 None, None, None))
                 append_row((seq, batch_id, dataset_id, xaction_ids[i], received_ms, 1, kind, idents_raw,
                             event_id, ts, event_type, raw, None))
@@ -221,27 +245,25 @@ class Pipeline:
             batch.records += c[0]
             batch.failed += c[1]
             batch.size += c[2]
-        if rows or touched:
-            try:
-                with lake.store.transaction() as db:
-                    lake.write(db, rows, list(touched.values()), [(bid, c[4], c[5]) for bid, c in counts.items()])
-            except Exception:
-                lake.rollback(list(touched.values()),
-                              {bid: (c[0], c[1], c[2], len(touched[bid].errors) - c[3]) for bid, c in counts.items()})
-                raise
-            lake.next_seq = seq
+        lake.next_seq = seq
+        touched_list = list(touched.values())
+        return Prepared(outcomes, rows, [(bid, c[4], c[5]) for bid, c in counts.items()],
+                        lake.snapshot(touched_list) if rows else [], profile_ops, touched_list,
+                        {bid: (c[0], c[1], c[2], len(touched[bid].errors) - c[3]) for bid, c in counts.items()})
+
+    def finish(self, conn: Connection, prep: Prepared, received_ms: int) -> None:
+        """After COMMIT: the Profile index (write-through), and batches that reached their size."""
         space = None
-        for op in profile_ops:
+        for op in prep.profile_ops:
             if space is None:
                 space = self.profiles.space(conn.org_id, conn.sandbox)
-            kind, s, idents, entity, dataset_id, batch_id, event_id, ts, event_type = op
+            kind, s, idents, _entity, dataset_id, batch_id, event_id, ts, event_type = op
             if kind == KIND_RECORD:
-                space.apply_record(s, idents, entity, dataset_id, batch_id, received_ms)
+                space.apply_record(s, idents, None, dataset_id, batch_id, received_ms)
             else:
                 space.apply_event(s, idents, event_id, ts, dataset_id, batch_id, received_ms, event_type)
-        if any(b.records + b.failed >= lake.max_records for b in touched.values()):
-            lake.close_due()
-        return outcomes
+        if any(b.records + b.failed >= self.lake.max_records for b in prep.touched):
+            self.lake.close_due_soon()
 
 
 def now() -> int:

@@ -218,7 +218,7 @@ class DcsEndpoint:
                 return await send_json(send, 400, R.invalid_xdm(conn.inlet_id, conn.org_id, report))
         xid = R.single_xaction_id(received)
         try:
-            pipeline.ingest(conn, [(target, entity)], received, [xid])
+            await pipeline.ingest(conn, [(target, entity)], received, [xid])
         except Exception:
             log.exception("commit failed")
             return await self._refuse(send, 503, "Service Unavailable",
@@ -250,7 +250,7 @@ class DcsEndpoint:
         prefix = R.batch_xaction_prefix()
         xids = [f"{prefix}-{i}" for i in range(len(messages))]
         try:
-            outcomes = pipeline.ingest(conn, items, received, xids)
+            outcomes = await pipeline.ingest(conn, items, received, xids)
         except Exception:
             log.exception("commit failed")
             return await self._refuse(send, 503, "Service Unavailable",

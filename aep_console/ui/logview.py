@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -30,10 +31,8 @@ class QtLogHandler(logging.Handler):
         self.emitter = self._Emitter()
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the emitter was deleted at shutdown
             self.emitter.record.emit(record.levelno, self.format(record))
-        except RuntimeError:  # the emitter was deleted at shutdown
-            pass
 
 
 class LogView(QWidget):

@@ -148,3 +148,17 @@ def _crash_text_of_a_failing_session(sb, loop) -> str:
     except Exception as exc:
         return crash_text(type(exc), exc, exc.__traceback__)
     pytest.fail("expected the IMS to refuse an unknown client id")
+
+
+def test_send_with_sync_validation_reports_the_record_and_path(sandbox, tutorial, app_home, tmp_path):
+    f = tmp_path / "three.jsonl"
+    write_members(f, 2, start=5_000_000)
+    with open(f, "a") as fh:
+        fh.write('{"_exchangeinternal": {"loyaltyID": 12345}}\n')
+    t = tutorial["members"]
+    r = cli("send", str(f), "--profile", "Local sandbox", "--sandbox-url", sandbox.urls.base, "--connection",
+            t.connection_id, "--dataset", t.dataset_id, "--sync-validation", "--no-validate")
+    assert r.returncode == 1, r.stderr
+    assert "2 accepted, 1 refused" in r.stdout
+    assert "record 2 (line 3)" in r.stderr and "$._exchangeinternal.loyaltyID" in r.stderr
+    assert "expected type: String, found: Long" in r.stderr
