@@ -10,13 +10,15 @@ Create ``aep_console/sandbox/part2.py`` with a function ``register(ext: Extensio
 before the routes are assembled. With ``ext`` it can:
 
 - ``ext.mount("/dcs", routes)`` / ``ext.mount("/platform/data/core/ups", routes)`` /
-  ``ext.mount("/__sandbox/admin", routes)``: Starlette ``Route`` lists under a path prefix. Use a prefix
-  of your own (a Mount answers every path under it), or ``""`` to add full-path routes as they are; part 1 owns ``/ims``, ``/platform/data/foundation/
-  {schemaregistry,catalog,flowservice}``, ``/platform/data/core/{idnamespace,edge}``, ``/__sandbox/health``.
+  ``ext.mount("", routes)``: Starlette ``Route`` lists under a path prefix of your own (a Mount answers
+  every path under it), or ``""`` to add full-path routes as they are (e.g. ``/__sandbox/admin/...``).
+  Part 1 owns ``/ims``, ``/platform/data/foundation/{schemaregistry,catalog,flowservice}``,
+  ``/platform/data/core/{idnamespace,edge}``, ``/__sandbox/health`` and ``/__sandbox/noop``.
 - ``ext.store.add_migration("part2", 1, [DDL, ...])``: own tables in the same SQLite file (see store.py).
 - ``ext.services``: the :class:`~aep_console.sandbox.runtime.SandboxServices` (also at
   ``request.app.state.sandbox`` in handlers): ``.config``, ``.store``, ``.tokens``, ``.lookups``
-  (connection by inlet id, dataset, resolved schema, identity descriptors), ``.catalog`` (batches API).
+  (connection by inlet id, dataset, resolved schema, identity descriptors), ``.batches`` (batches.py).
+  Admin routes should call ``require_loopback(request)``.
 - ``ext.on_startup(fn)`` / ``ext.on_shutdown(fn)``: sync or async callables (background workers).
 - In handlers: ``ctx = await gateway.platform_context(request)`` for the gateway rules, raise
   ``errors.ApiError`` (or a helper from errors.py) for any error answer; ``read_json`` for bodies.

@@ -231,6 +231,7 @@ async def patch_dataset(request: Request) -> Response:
         new["updated"] = now_ms()
         new["updatedUser"] = ctx.user_id
         services.store.put(ctx.org_id, ctx.sandbox, "dataset", ds_id, new, name=new["name"].strip().lower())
+    services.lookups.flows_changed()  # inlet lookups carry dataset facts
     return _json([f"@/{_coll(request)}/{ds_id}"])
 
 
@@ -240,6 +241,7 @@ async def delete_dataset(request: Request) -> Response:
     ds_id = request.path_params["id"]
     if not services.store.delete(ctx.org_id, ctx.sandbox, "dataset", ds_id):
         raise _not_found("Dataset", ds_id)
+    services.lookups.flows_changed()  # inlet lookups carry dataset facts
     return _json([f"@/{_coll(request)}/{ds_id}"])
 
 

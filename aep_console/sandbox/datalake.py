@@ -207,7 +207,7 @@ class DataLake:
         return ids
 
     def close_due_soon(self) -> None:
-        ids, ops = self.due()
+        _ids, ops = self.due()
         if ops:
             self.writer.submit(self.apply, ops)
 

@@ -41,14 +41,15 @@ class ExportApi:
         ctx = await platform_context(request)
         faults = self.state.faults
         if faults.applies("export"):
+            mode = faults.draw()  # decided at arrival, before any injected latency
+            retry = str(faults.retry_after)
             if faults.latency_ms:
                 await asyncio.sleep(faults.latency_ms / 1000)
-            mode = faults.draw()
             if mode in ("error503", "error429"):
                 status = 503 if mode == "error503" else 429
                 err = problem("DAS", 1000 + status, status,
                               "Service Unavailable" if status == 503 else "Too Many Requests", "Injected fault")
-                err.headers = {"Retry-After": str(faults.retry_after)}
+                err.headers = {"Retry-After": retry}
                 raise err
             if mode in ("error500", "drop"):
                 raise problem("DAS", 1500, 500, "Internal Server Error", "Injected fault")

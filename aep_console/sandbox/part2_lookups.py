@@ -11,6 +11,7 @@ Registry generation of that sandbox changes (one cheap dataset read per request)
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,7 +109,7 @@ class Target:
     is_event: bool
     validator: Any
     id_paths: list[tuple[list[str], str, bool]] = field(default_factory=list)
-    fingerprint: tuple = ()
+    fingerprint: tuple = ()  # (schema id, profile enabled, registry generation, dataset doc stamp)
 
     def validate(self, entity: dict) -> list:
         violations = self.validator.validate(entity, limit=5) if self.validator is not None else []
@@ -179,6 +180,19 @@ class Part2Lookups:
         self.services = services
         self.lookups = services.lookups
         self._targets: dict[tuple[str, str, str], Target] = {}
+        self._reader: sqlite3.Connection | None = None
+
+    def _dataset_stamp(self, org: str, sandbox: str, dataset_id: str) -> tuple | None:
+        """(created, updated) of the dataset document, read on a connection of its own: in WAL mode it
+        never waits for the writer thread's transaction, unlike the shared connection (and its lock)."""
+        try:
+            if self._reader is None:
+                self._reader = sqlite3.connect(self.services.store.path, check_same_thread=False)
+            row = self._reader.execute("SELECT created, updated FROM docs WHERE org=? AND sandbox=? AND "
+                                       "kind='dataset' AND id=?", (org, sandbox, dataset_id)).fetchone()
+        except sqlite3.Error:
+            return None
+        return tuple(row) if row else None
 
     def connection(self, inlet_id: str) -> Connection | None:
         info = self.lookups.connection_by_inlet(inlet_id)
@@ -191,14 +205,18 @@ class Part2Lookups:
                           known_flow_ids=frozenset(flows) if info.legacy_inlet else None)
 
     def target(self, org: str, sandbox: str, dataset_id: str) -> Target:
+        key = (org, sandbox, dataset_id)
+        hit = self._targets.get(key)
+        generation = self.lookups.schema_generation(org, sandbox)
+        stamp = self._dataset_stamp(org, sandbox, dataset_id)
+        if hit is not None and stamp is not None and hit.fingerprint[2:] == (generation, stamp):
+            return hit
         ds = self.lookups.dataset(org, sandbox, dataset_id)
         if ds is None:
             raise TargetError(f"Dataset [{dataset_id}] does not exist in sandbox [{sandbox}] of this org")
         if not ds.schema_id:
             raise TargetError(f"Dataset [{dataset_id}] has no schemaRef")
-        fp = (ds.schema_id, ds.profile_enabled, self.lookups.schema_generation(org, sandbox))
-        key = (org, sandbox, dataset_id)
-        hit = self._targets.get(key)
+        fp = (ds.schema_id, ds.profile_enabled, generation, stamp)
         if hit is not None and hit.fingerprint == fp:
             return hit
         resolved = self.lookups.resolved_schema(org, sandbox, ds.schema_id)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,17 +75,32 @@ def _merge_identity_map(dst: dict, src: dict) -> None:
                 have[pos] = {**have[pos], **item}
 
 
-@dataclass
+MAX_TAGS = 100
+_NS: dict[str, str] = {}
+
+
+def ns_key(ns: str) -> str:
+    """The namespace part of an identity key: lower-cased, one shared string per namespace."""
+    low = _NS.get(ns)
+    if low is None:
+        low = _NS[ns] = sys.intern(ns.lower())
+    return low
+
+
+@dataclass(slots=True, eq=False)
 class Profile:
+    """One identity graph. Kept small (slots, lazily created containers, seqs in an array): a sandbox
+    may hold millions of them."""
+
     first: IdentityKey  # the graph's first identity; its XID is the profile's entityId
     created_seq: int
     identities: dict[IdentityKey, list] = field(default_factory=dict)  # key -> [ns code, id, primary]
-    fragments: list[int] = field(default_factory=list)  # seqs of record fragments, ingestion order
-    merged: dict = field(default_factory=dict)  # merge of fragments[:merged_upto] (filled on read)
+    fragments: array = field(default_factory=lambda: array("q"))  # seqs of record fragments, in order
+    merged: dict | None = None  # merge of fragments[:merged_upto] (filled on read)
     merged_upto: int = 0
-    sources: dict[str, None] = field(default_factory=dict)  # dataset ids, insertion ordered
-    tags: dict[str, None] = field(default_factory=dict)  # batch ids
-    events: dict[str, tuple[int, int]] = field(default_factory=dict)  # event _id -> (timestamp ms, seq)
+    sources: list[str] = field(default_factory=list)  # dataset ids, first-seen order
+    tags: list[str] = field(default_factory=list)  # batch ids (the latest MAX_TAGS)
+    events: dict[str, tuple[int, int]] | None = None  # event _id -> (timestamp ms, seq)
     modified_ms: int = 0
     _xid: str | None = None
 
@@ -92,6 +109,19 @@ class Profile:
         if self._xid is None:
             self._xid = xid_for(*self.first)
         return self._xid
+
+    def touch(self, dataset_id: str, batch_id: str, received_ms: int) -> None:
+        if dataset_id not in self.sources:
+            self.sources.append(dataset_id)
+        tags = self.tags
+        if not tags or tags[-1] != batch_id:
+            if batch_id in tags:
+                tags.remove(batch_id)
+            tags.append(batch_id)
+            if len(tags) > MAX_TAGS:
+                del tags[0]
+        if received_ms > self.modified_ms:
+            self.modified_ms = received_ms
 
 
 class ProfileSpace:
@@ -110,23 +140,24 @@ class ProfileSpace:
         by_identity = self._by_identity
         if len(idents) == 1:
             ns, ident, _primary = idents[0]
-            prof = by_identity.get((ns.lower(), ident))
-            return prof if prof is not None else Profile(first=(ns.lower(), ident), created_seq=seq)
+            key = (ns_key(ns), ident)
+            prof = by_identity.get(key)
+            return prof if prof is not None else Profile(first=key, created_seq=seq)
         found: list[Profile] = []
         for ns, ident, _primary in idents:
-            prof = by_identity.get((ns.lower(), ident))
+            prof = by_identity.get((ns_key(ns), ident))
             if prof is not None and not any(p is prof for p in found):
                 found.append(prof)
         if not found:
             ns, ident, _ = idents[0]
-            return Profile(first=(ns.lower(), ident), created_seq=seq)
+            return Profile(first=(ns_key(ns), ident), created_seq=seq)
         if len(found) == 1:
             return found[0]
         found.sort(key=lambda p: p.created_seq)
         keep = found[0]
         for other in found[1:]:
             self._absorb(keep, other)
-        keep.merged = {}
+        keep.merged = None
         keep.merged_upto = 0  # re-merged from all fragments, in ingestion order, on the next read
         return keep
 
@@ -134,18 +165,21 @@ class ProfileSpace:
         for key, value in other.identities.items():
             keep.identities.setdefault(key, value)
             self._by_identity[key] = keep
-        keep.fragments = sorted(set(keep.fragments) | set(other.fragments))
-        keep.sources.update(other.sources)
-        keep.tags.update(other.tags)
-        for eid, val in other.events.items():
-            if eid not in keep.events or keep.events[eid][1] < val[1]:
-                keep.events[eid] = val
+        keep.fragments = array("q", sorted(set(keep.fragments) | set(other.fragments)))
+        keep.sources += [d for d in other.sources if d not in keep.sources]
+        keep.tags = (keep.tags + [t for t in other.tags if t not in keep.tags])[-MAX_TAGS:]
+        if other.events:
+            if keep.events is None:
+                keep.events = {}
+            for eid, val in other.events.items():
+                if eid not in keep.events or keep.events[eid][1] < val[1]:
+                    keep.events[eid] = val
         keep.modified_ms = max(keep.modified_ms, other.modified_ms)
 
     def _link(self, prof: Profile, idents: list[list]) -> None:
         have_all = prof.identities
         for ns, ident, primary in idents:
-            key = (ns.lower(), ident)
+            key = (ns_key(ns), ident)
             have = have_all.get(key)
             if have is None:
                 have_all[key] = [ns, ident, bool(primary)]
@@ -161,9 +195,7 @@ class ProfileSpace:
         prof = self._profile_for(idents, seq)
         self._link(prof, idents)
         prof.fragments.append(seq)
-        prof.sources[dataset_id] = None
-        prof.tags[batch_id] = None
-        prof.modified_ms = max(prof.modified_ms, received_ms)
+        prof.touch(dataset_id, batch_id, received_ms)
         return prof
 
     def apply_event(self, seq: int, idents: list[list], event_id: str, ts_ms: int, dataset_id: str,
@@ -172,10 +204,10 @@ class ProfileSpace:
             return None
         prof = self._profile_for(idents, seq)
         self._link(prof, idents)
+        if prof.events is None:
+            prof.events = {}
         prof.events[event_id] = (ts_ms, seq)
-        prof.sources[dataset_id] = None
-        prof.tags[batch_id] = None
-        prof.modified_ms = max(prof.modified_ms, received_ms)
+        prof.touch(dataset_id, batch_id, received_ms)
         if event_type:
             self.event_types[event_type] = self.event_types.get(event_type, 0) + 1
         return prof
@@ -187,7 +219,7 @@ class ProfileSpace:
         in, in ingestion order (later wins per field). Writes only append a fragment's seq, so streaming
         pays nothing for merging; a read pays for the fragments that arrived since the previous read."""
         if prof.merged_upto < len(prof.fragments):
-            pending = prof.fragments[prof.merged_upto:]
+            pending = list(prof.fragments[prof.merged_upto:])
             merged = prof.merged
             for entity in self._load_fragments(pending):
                 if merged:
@@ -196,11 +228,11 @@ class ProfileSpace:
                     merged = entity
             prof.merged = merged
             prof.merged_upto = len(prof.fragments)
-        return prof.merged
+        return prof.merged or {}
 
     def find(self, entity_id: str, ns: str | None) -> Profile | None:
         if ns:
-            return self._by_identity.get((ns.lower(), entity_id))
+            return self._by_identity.get((ns_key(ns), entity_id))
         if self._xid_pending:
             by_xid = self._by_xid
             for key in self._xid_pending:

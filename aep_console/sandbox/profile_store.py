@@ -110,7 +110,7 @@ class ProfileIndex:
 
     def events_of(self, prof: Profile) -> list[tuple[int, str, int]]:
         """(timestamp ms, event _id, seq), ascending."""
-        return sorted((ts, eid, seq) for eid, (ts, seq) in prof.events.items())
+        return sorted((ts, eid, seq) for eid, (ts, seq) in (prof.events or {}).items())
 
     def event_entities(self, seqs: list[int]) -> dict[int, dict]:
         return {seq: orjson.loads(raw) for seq, raw in self.lake.entities(seqs).items()}

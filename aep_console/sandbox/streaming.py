@@ -122,19 +122,21 @@ class DcsEndpoint:
         st = self.state
         faults = st.faults
         if faults.applies("dcs"):
+            # decide at arrival (a request still sleeping must not consume draws of a later setting)
+            mode = faults.draw()
+            retry_after = faults.retry_after
             if faults.latency_ms:
                 await asyncio.sleep(faults.latency_ms / 1000)
-            mode = faults.draw()
             if mode == "drop":
                 await drop_connection(send)
             elif mode == "error500":
                 return await self._refuse(send, 500, "Internal Server Error", "Injected fault: internal error")
             elif mode == "error503":
                 return await self._refuse(send, 503, "Service Unavailable",
-                                          "Injected fault: service unavailable, retry later", faults.retry_after)
+                                          "Injected fault: service unavailable, retry later", retry_after)
             elif mode == "error429":
                 return await self._refuse(send, 429, "Too Many Requests",
-                                          "Injected fault: too many requests", faults.retry_after)
+                                          "Injected fault: too many requests", retry_after)
         headers = _headers(scope)
         inlet_id = scope["path_params"]["connection_id"]
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))

@@ -48,13 +48,14 @@ class UpsApi:
         ctx = await platform_context(request)
         faults = self.state.faults
         if faults.applies("ups"):
+            mode = faults.draw()  # decided at arrival, before any injected latency
+            retry = str(faults.retry_after)
+            retry_ms = str(faults.retry_after * 1000)
             if faults.latency_ms:
                 await asyncio.sleep(faults.latency_ms / 1000)
-            mode = faults.draw()
-            retry = str(faults.retry_after)
             if mode == "error429":
                 raise ApiError(429, [{"message": "Too many requests", "cause": "{\"Errors\":[\"Request rate is large\"]}",
-                                      "retryAfterMs": str(faults.retry_after * 1000), "statusCode": "429"}],
+                                      "retryAfterMs": retry_ms, "statusCode": "429"}],
                                headers={"Retry-After": retry})
             if mode == "error503":
                 raise ApiError(503, {"message": "Service Unavailable", "cause": "Injected fault",

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV column mapping (types: string, integer, number, boolean, json)")
     s.add_argument("--concurrency", type=int, default=8)
     s.add_argument("--no-validate", action="store_true", help="skip client-side XDM validation")
+    s.add_argument("--string-ids", action="store_true", help="convert integer _id values to strings")
     s.add_argument("--dead-letter", help="dead-letter JSON Lines file (default: in the run folder)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
 

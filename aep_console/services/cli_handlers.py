@@ -79,7 +79,8 @@ async def cmd_send(args: Any) -> int:
         target = SendTarget(args.connection, args.dataset, schema_id, profile.org_id, flow_id=args.flow_id)
         if args.sync_validation:
             return await _send_sync(session, target, args, mapping or None)
-        options = EngineOptions(concurrency=max(1, args.concurrency), validate=not args.no_validate)
+        options = EngineOptions(concurrency=max(1, args.concurrency), validate=not args.no_validate,
+                                string_ids=args.string_ids)
         try:
             run = BulkRun(session, args.file, target, fmt=args.format, mapping=mapping or None, resume=args.resume,
                           restart=args.restart, options=options, dead_letter_path=args.dead_letter)

@@ -9,7 +9,7 @@ from typing import Any
 from ..aep.config import ClientCredentials
 from ..aep.session import AEPSession
 from .credentials import CredentialStore
-from .history import HistoryStore
+from .history import BODY_LIMIT, HistoryStore
 from .profiles import ConnectionProfile, ProfileStore
 
 
@@ -27,6 +27,8 @@ def open_session(profile: ConnectionProfile, *, profiles: ProfileStore | None = 
         return value
 
     creds = ClientCredentials(profile.client_id, get_secret, profile.scopes)
+    # the history keeps the first BODY_LIMIT characters of a body: redacting more would be wasted work
+    session_options.setdefault("exchange_body_limit", BODY_LIMIT)
     hook = history.hook(profile.name) if history is not None else None
     return AEPSession(profile.endpoints(), creds, profile.org_id, profile.sandbox_name, on_exchange=hook,
                       **session_options)

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ..aep import errors as E
 from ..xdm.envelope import build_envelope
+from .deadletters import DeadLetters, dead_entry
 from .engine_types import (
     ABORTED,
     ACCEPTED,
@@ -50,29 +49,6 @@ from .sources import SourceError, SourceRecord
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({0, 408, 425, 429, 500, 502, 503, 504})
 _WRAP = len(b'{"messages":[]}')
-
-
-class DeadLetters:
-    """Append-only JSON Lines: one line per record that was not accepted, with the reason."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = None
-
-    def write(self, entries: list[dict[str, Any]]) -> None:
-        if not entries:
-            return
-        if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the run
-        self._fh.write(b"".join(orjson.dumps(e) + b"\n" for e in entries))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
 
 
 class _Msg:
@@ -168,7 +144,7 @@ class BulkSender:
     def _finish(self, accepted: list[tuple[_Msg, str | None]], dead: list[tuple[Any, str, str, int | None]]) -> None:
         """Make outcomes durable: dead letters first, then the journal (see journal.py)."""
         if dead and self.dead is not None:
-            self.dead.write([_dead_entry(m, kind, reason, status) for m, kind, reason, status in dead])
+            self.dead.write([dead_entry(m, kind, reason, status) for m, kind, reason, status in dead])
         if self.journal is not None and (accepted or dead):
             self.journal.record(accepted=[m.index for m, _ in accepted], dead_lettered=[m.index for m, *_ in dead])
         p = self.progress
@@ -243,6 +219,8 @@ class BulkSender:
             if rec.error is not None:
                 dead.append((rec, UNREADABLE, f"{rec.location()}: {rec.error}", None))
             else:
+                if self.opt.string_ids and type(rec.entity.get("_id")) is int:
+                    rec.entity["_id"] = str(rec.entity["_id"])
                 violations = validator.validate(rec.entity, limit=5) if validator is not None else None
                 if violations:
                     why = "; ".join(f"{v.json_path}: {v.message}" for v in violations)
@@ -411,8 +389,3 @@ def classify(result: Any) -> str:
     if result.ok:
         return "ok"
     return "retry" if result.status in RETRY_STATUSES else "dead"
-
-
-def _dead_entry(m: Any, kind: str, reason: str, status: int | None) -> dict[str, Any]:
-    return {"index": m.index, "line": m.line, "outcome": kind, "status": status, "reason": reason,
-            "attempts": getattr(m, "attempts", 0), "record": getattr(m, "entity", None)}

@@ -35,6 +35,7 @@ class EngineOptions:
     base_backoff: float = 0.2
     max_backoff: float = 20.0
     validate: bool = True  # client-side XDM validation before sending
+    string_ids: bool = False  # convert an integer "_id" to a string (the tutorial's event sample has them)
     progress_interval: float = 0.1  # seconds between progress callbacks
 
 

@@ -125,7 +125,7 @@ class HistoryStore:
             for secret in secrets:
                 if len(secret) >= 4:
                     v = v.replace(secret, redact.REDACTED)
-            return v if len(v) <= BODY_LIMIT else v[:BODY_LIMIT] + f"… [truncated, {len(v)} characters in all]"
+            return v if len(v) <= BODY_LIMIT + 256 else v[:BODY_LIMIT] + f"… [truncated, {len(v)} characters in all]"
 
         row = (
             ex.started_at or time.time(), profile, ex.service, ex.method, redact.redact_url(ex.url, secrets),

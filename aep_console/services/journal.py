@@ -28,7 +28,7 @@ import orjson
 from .. import paths
 
 
-class JournalMismatch(Exception):
+class JournalMismatch(ValueError):
     """The journal belongs to another input (file changed, other dataset…)."""
 
 

@@ -216,7 +216,7 @@ class ProfileStore:
 
     def add(self, profile: ConnectionProfile, secret: str | None = None) -> ConnectionProfile:
         """Save a new profile; the secret (if any) goes to the keyring first."""
-        if self._path(profile.name).exists() or (profile.name == LOCAL_PROFILE_NAME and secret):
+        if self._path(profile.name).exists():
             raise ProfileError(f"a profile named {profile.name!r} already exists")
         profile.validate()
         if secret:

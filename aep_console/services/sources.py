@@ -10,52 +10,21 @@ and cannot carry on after one malformed element; this scanner does both.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from .csv_source import ColumnMapping, parse_mapping, read_csv
+from .source_types import SourceError, SourceRecord
+
+__all__ = ["ColumnMapping", "SourceError", "SourceRecord", "detect_format", "read_records"]
+
 CHUNK = 1 << 20
 FORMATS = ("json", "jsonl", "csv")
-
-
-class SourceError(Exception):
-    """The file as a whole cannot be read on (e.g. an unterminated JSON array)."""
-
-    def __init__(self, message: str, *, path: Path | None = None, index: int | None = None,
-                 line: int | None = None) -> None:
-        where = []
-        if path is not None:
-            where.append(str(path))
-        if line is not None:
-            where.append(f"line {line}")
-        if index is not None:
-            where.append(f"record {index}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
-        self.path, self.index, self.line, self.detail = path, index, line, message
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRecord:
-    """One record of a source file, or the located reason why it could not be read."""
-
-    index: int  # 0-based position among the file's records
-    line: int  # 1-based line where the record starts
-    entity: dict[str, Any] | None
-    error: str | None = None  # set when the record could not be read; entity is then None
-    end_offset: int = 0  # byte offset just after the record (progress)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def location(self) -> str:
-        return f"record {self.index} (line {self.line})"
 
 
 # --- format detection ---------------------------------------------------------------------------
@@ -78,89 +47,6 @@ def detect_format(path: str | Path) -> str:
     if ext == ".json":
         raise SourceError("expected a JSON array or JSON Lines, found neither", path=p, line=1)
     return "csv"
-
-
-# --- CSV column mapping -------------------------------------------------------------------------
-
-_TYPES = ("string", "integer", "number", "boolean", "json")
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnMapping:
-    """CSV column → XDM path (dots and ``[n]``), with the type to convert the text to."""
-
-    column: str
-    path: str
-    type: str = "string"
-
-    def __post_init__(self) -> None:
-        if self.type not in _TYPES:
-            raise ValueError(f"column {self.column!r}: unknown type {self.type!r} (one of {', '.join(_TYPES)})")
-        if not _path_segments(self.path):
-            raise ValueError(f"column {self.column!r}: empty XDM path")
-
-    @classmethod
-    def parse(cls, column: str, spec: str) -> ColumnMapping:
-        """``"person.birthYear:integer"`` → path and type (type defaults to string)."""
-        path, _, typ = spec.partition(":")
-        return cls(column, path.strip(), (typ.strip() or "string"))
-
-
-def parse_mapping(mapping: Mapping[str, str | ColumnMapping] | None) -> list[ColumnMapping] | None:
-    if mapping is None:
-        return None
-    out = []
-    for column, spec in mapping.items():
-        out.append(spec if isinstance(spec, ColumnMapping) else ColumnMapping.parse(column, spec))
-    return out
-
-
-def _path_segments(path: str) -> list[str | int]:
-    segs: list[str | int] = []
-    for name, idx in _SEGMENT.findall(path):
-        segs.append(int(idx) if idx else name)
-    return segs
-
-
-def _convert(value: str, typ: str) -> Any:
-    if typ == "string":
-        return value
-    if typ == "integer":
-        return int(value.strip())
-    if typ == "number":
-        v = float(value.strip())
-        return int(v) if v.is_integer() and "." not in value and "e" not in value.lower() else v
-    if typ == "boolean":
-        low = value.strip().lower()
-        if low in ("true", "1", "yes"):
-            return True
-        if low in ("false", "0", "no"):
-            return False
-        raise ValueError(f"not a boolean: {value!r}")
-    return orjson.loads(value)
-
-
-def set_path(target: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``value`` at a dotted XDM path such as ``identityMap.Email[0].id``."""
-    segs = _path_segments(path)
-    node: Any = target
-    for seg, nxt in zip(segs, [*segs[1:], None], strict=True):
-        last = nxt is None
-        if isinstance(seg, int):
-            while len(node) <= seg:
-                node.append(None)
-            if last:
-                node[seg] = value
-            else:
-                if node[seg] is None:
-                    node[seg] = [] if isinstance(nxt, int) else {}
-                node = node[seg]
-        else:
-            if last:
-                node[seg] = value
-            else:
-                node = node.setdefault(seg, [] if isinstance(nxt, int) else {})
 
 
 # --- readers ------------------------------------------------------------------------------------
@@ -375,62 +261,6 @@ class _JsonArrayScanner:
         return SourceRecord(index, line, value, None, end_offset)
 
 
-def _read_csv(fh: io.BufferedReader, path: Path, mapping: list[ColumnMapping] | None) -> Iterator[SourceRecord]:
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise SourceError(f"invalid CSV header: {exc}", path=path, line=1) from exc
-    header = [h.strip() for h in header]
-    if mapping is None:
-        mapping = [ColumnMapping(h, h) for h in header if h]
-    missing = [m.column for m in mapping if m.column not in header]
-    if missing:
-        raise SourceError(f"mapped column(s) not in the CSV header: {', '.join(missing)}", path=path, line=1)
-    cols = [(header.index(m.column), m) for m in mapping]
-    index = 0
-    prev_line = reader.line_num
-    while True:
-        line = prev_line + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield SourceRecord(index, line, None, f"invalid CSV: {exc}")
-            return
-        prev_line = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) != len(header):
-            yield SourceRecord(index, line, None,
-                               f"expected {len(header)} fields as in the header, found {len(row)}")
-            index += 1
-            continue
-        entity: dict[str, Any] = {}
-        error = None
-        for pos, m in cols:
-            cell = row[pos]
-            if cell == "":
-                continue
-            try:
-                set_path(entity, m.path, _convert(cell, m.type))
-            except (ValueError, orjson.JSONDecodeError) as exc:
-                error = f"column {m.column!r} → {m.path}: expected {m.type}, found {cell!r} ({exc})"
-                break
-            except (TypeError, AttributeError, IndexError):
-                error = f"column {m.column!r}: path {m.path!r} clashes with another mapped path"
-                break
-        if error:
-            yield SourceRecord(index, line, None, error)
-        else:
-            yield SourceRecord(index, line, entity, None)
-        index += 1
-
-
 def read_records(path: str | Path, *, fmt: str | None = None,
                  mapping: Mapping[str, str | ColumnMapping] | None = None) -> Iterator[SourceRecord]:
     """Stream the records of ``path`` (format detected unless given), one ``SourceRecord`` each.
@@ -450,4 +280,4 @@ def read_records(path: str | Path, *, fmt: str | None = None,
         elif fmt == "json":
             yield from _JsonArrayScanner(fh, p)
         else:
-            yield from _read_csv(fh, p, parse_mapping(mapping))
+            yield from read_csv(fh, p, parse_mapping(mapping))

@@ -167,6 +167,7 @@ class AppContext(QObject):
         self._closed = True
         self.runner.cancel_all()
         await self.sessions.close_session()
+        self.sessions.close_writer()
         if self.sandbox is not None and self._owns_sandbox:
             sandbox, self.sandbox = self.sandbox, None
             await asyncio.get_running_loop().run_in_executor(None, sandbox.stop)
@@ -178,6 +179,7 @@ class AppContext(QObject):
         """Synchronous last resort (no loop running): stop the sandbox subprocess."""
         self._closed = True
         self.runner.cancel_all()
+        self.sessions.close_writer()
         if self.sandbox is not None and self._owns_sandbox:
             sandbox, self.sandbox = self.sandbox, None
             try:

@@ -134,21 +134,29 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
     editor = win.show_page("editor")
     await until(lambda: editor.controller.validator is not None, 20, f"the validator ({editor.validation.problems()}, {editor.controller.schema_id}, {ctx.runner._tasks})")
     editor.bulk.path_edit.setText(str(files[1]))
-    editor.start_bulk(str(files[1]))
+    editor.controller.start_bulk(str(files[1]), "restart", local=editor.local_box.isChecked())
     await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 60, "the bulk send")
     first_event = json.loads(files[1].read_text())[0]
     editor.editor.set_json(first_event)
     await settle(0.6)
     await grab("editor")
-    if editor.bulk.fix_button.isVisible():
-        editor.bulk.fix_button.click()
+    # what AEP itself answers: the same record and file without the local check
+    editor.local_box.setChecked(False)
+    editor.send()
+    await until(lambda: editor.result_banner.text().startswith(("Refused", "Accepted", "Not sent")), 20, "AEP's answer")
+    fixed_first = editor.bulk.fix_button.isVisible()
+    editor.controller.start_bulk(str(files[1]), "restart", local=editor.local_box.isChecked())
+    await until(lambda: editor.bulk.send_all.isEnabled(), 60, "the unchecked bulk send")
+    editor.local_box.setChecked(True)
+    if fixed_first:
+        editor.controller.fix_file_ids(str(files[1]))
         await until(lambda: "converted" in editor.bulk.banner.text(), 20, "the fixed copy")
-        editor.start_bulk(editor.bulk.path_edit.text())
+        editor.controller.start_bulk(editor.bulk.path_edit.text(), "restart", local=editor.local_box.isChecked())
         await until(lambda: editor.bulk.send_all.isEnabled() and "accepted" in editor.bulk.banner.text(), 60, "resend")
     ctx.update_target(schema_id=ids["profile_schema_id"], dataset_id=ids["profile_dataset_id"])
     await until(lambda: editor.controller.schema_id == ids["profile_schema_id"] and editor.controller.validator, 20,
                 "the profile validator")
-    editor.start_bulk(str(files[0]))
+    editor.controller.start_bulk(str(files[0]), "restart", local=editor.local_box.isChecked())
     await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 60, "profiles bulk send")
     editor.editor.set_json(json.loads(files[0].read_text())[0])
     editor.side.setCurrentIndex(1)
@@ -157,7 +165,8 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
 
     inspector = win.show_page("inspector")
     await until(lambda: inspector.model.rowCount() > 0, 10, "inspector rows")
-    inspector.table.selectRow(0)
+    refused = [i for i, r in enumerate(inspector.model.rows) if (r.status or 0) >= 400]
+    inspector.table.selectRow(refused[0] if refused else 0)
     await grab("inspector")
 
     profiles = win.show_page("profiles")

@@ -219,3 +219,25 @@ def test_kill_9_during_a_stream_loses_no_acknowledged_message(fresh_sandbox):
             assert resp.status_code == 200, (ident, resp.text)
     finally:
         p2.close()
+
+
+def test_part2_settings_from_the_config_file(fresh_sandbox, tmp_path):
+    cfg = tmp_path / "sandbox.toml"
+    cfg.write_text('datalake_max_records = 5\ndatalake_max_age_s = 600\nsync_validation_per_minute = 2\n'
+                   'faults = { latencyMs = 1 }\n')
+    proc = fresh_sandbox(extra_args=["--config", str(cfg)])
+    assert proc.admin("faults", {"latencyMs": 1})["latencyMs"] == 1
+    p = Platform(proc)
+    try:
+        w = Loyalty.create(p)
+        dcs_batch(proc, w.inlet, [w.envelope(member(p.tenant, "cfg", i)) for i in range(12)])
+        batches = p.get("/data/foundation/catalog/batches", params={"dataSet": w.profile_ds}).json()
+        assert sorted(b["recordCount"] for b in batches.values()) == [12]
+        dcs_batch(proc, w.inlet, [w.envelope(member(p.tenant, "cfg2", 1))])
+        batches = p.get("/data/foundation/catalog/batches", params={"dataSet": w.profile_ds}).json()
+        assert sorted((b["status"], b["recordCount"]) for b in batches.values()) == [("loading", 1), ("success", 12)]
+        codes = [dcs_single(proc, w.inlet, w.envelope(member(p.tenant, "cfg3", i)), sync="syncValidation").status_code
+                 for i in range(3)]
+        assert codes == [200, 200, 429]
+    finally:
+        p.close()

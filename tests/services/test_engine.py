@@ -7,8 +7,6 @@ import json
 from collections import Counter
 
 import pytest
-from svc_datalake import dataset_records
-from svc_records import loyalty_ids, member, write_members
 
 from aep_console.aep.streaming import parse_message_results
 from aep_console.services.bulk import BulkRun, RunExists
@@ -16,6 +14,9 @@ from aep_console.services.engine import classify
 from aep_console.services.engine_types import ABORTED, CANCELLED, DONE, EngineOptions, SendTarget
 from aep_console.services.journal import Journal
 from aep_console.services.sending import SyncValidationLimiter, send_one
+
+from .svc_datalake import dataset_records
+from .svc_records import loyalty_ids, member, write_members
 
 
 async def test_tutorial_samples(sandbox, open_local_session, tutorial, shared_dir, app_home, tmp_path):
@@ -30,6 +31,9 @@ async def test_tutorial_samples(sandbox, open_local_session, tutorial, shared_di
         assert len(dead) == 20 and dead[0]["index"] == 0 and dead[0]["line"] == 1
         assert "$._id: expected type: String, found: Long" in dead[0]["reason"]
         assert dead[0]["record"]["eventType"] == "loyaltyBalanceUpdate"
+        fixed = await BulkRun(session, events, tutorial["events"], restart=True,
+                              options=EngineOptions(string_ids=True)).start()
+        assert fixed.ok and fixed.progress.accepted == 20, fixed.summary()
         lake = await dataset_records(session, sandbox, tutorial["profile_dataset_id"])
     with open(profiles) as fh:
         expected = {r["_exchangeinternal"]["loyaltyID"] for r in json.load(fh)}

@@ -7,13 +7,14 @@ from collections import Counter
 
 import httpx
 import pytest
-from svc_datalake import dataset_records
-from svc_records import loyalty_ids, write_members
 
 from aep_console.services.bulk import BulkRun
 from aep_console.services.engine_types import DONE, EngineOptions, SendTarget
 from aep_console.services.history import HistoryStore
 from aep_console.services.setup import SetupWorkflows
+
+from .svc_datalake import dataset_records
+from .svc_records import loyalty_ids, write_members
 
 N = 100_000
 

@@ -104,6 +104,7 @@ async def bulk_send(editor, path: str) -> None:
 async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_errors):
     # 1. connection profile: the built-in local sandbox, tested, then used
     conns = window.show_page("connections")
+    await until(lambda: conns.list.count() > 0, 5, "the profiles list")
     names = [conns.list.item(i).text() for i in range(conns.list.count())]
     assert any("Local sandbox" in n for n in names)
     conns.list.setCurrentRow(0)

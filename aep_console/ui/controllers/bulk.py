@@ -1,8 +1,8 @@
 """Bulk send from a file (services.bulk.BulkRun) for the record editor.
 
-The engine calls back per record and a few times a second with progress; this controller only
-appends to a list in those callbacks and hands the GUI a snapshot and the new result rows on a
-QTimer (5 Hz), so a 100,000-record send never floods the event loop with signals."""
+The run executes on a worker thread (``bulk_worker``); its callbacks only fill an inbox, which
+this controller drains on a QTimer (5 Hz): a snapshot, the new result rows, the exchanges for the
+history and the inspector. A 100,000-record send never floods nor stalls the event loop."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from ... import paths
+from .bulk_worker import BulkWorker, Inbox, collect_young
 
 log = logging.getLogger(__name__)
 _INT_ID = re.compile(r"\$\._id: expected type: String, found: (Long|Integer|Double|Number)")
@@ -35,6 +36,18 @@ class BulkSnapshot:
     fraction: float | None
     paused: bool
     message: str = ""
+
+
+def gui_options(validate: bool):
+    """Engine options for a send from the GUI thread: smaller batches than the command line's,
+    so that parsing one 207 answer and journaling one batch never stalls the window."""
+    from ...services.engine_types import EngineOptions
+
+    return EngineOptions(validate=validate, max_batch_messages=GUI_BATCH_MESSAGES, max_batch_bytes=GUI_BATCH_BYTES)
+
+
+GUI_BATCH_MESSAGES = 500
+GUI_BATCH_BYTES = 300_000
 
 
 def convert_int_ids(path: Path, out: Path) -> int:
@@ -67,7 +80,8 @@ class BulkController(QObject):
         super().__init__(editor)
         self.editor = editor
         self.ctx = editor.ctx
-        self.run = None
+        self.worker: BulkWorker | None = None
+        self.inbox: Inbox | None = None
         self.task: asyncio.Task | None = None
         self.progress = None
         self._rows: list = []
@@ -115,6 +129,16 @@ class BulkController(QObject):
                             self._paused, p.message or "")
 
     def flush(self) -> None:
+        inbox = self.inbox
+        if inbox is not None:
+            for ex in inbox.drain(inbox.exchanges):
+                self.ctx.sessions.record_exchange(ex)
+            for r in inbox.drain(inbox.results):
+                self._on_result(r)
+            if inbox.progress is not None:
+                self.progress = inbox.progress
+            if self.worker is not None and not self.worker.done.is_set():
+                collect_young()
         if self._rows:
             rows, self._rows = self._rows, []
             self.results.extend(rows)
@@ -124,7 +148,7 @@ class BulkController(QObject):
             self.editor.bulk_progress.emit(snap)
 
     # --- control --------------------------------------------------------------------------------
-    def start(self, path: str, mode: str = "new") -> None:
+    def start(self, path: str, mode: str = "new", *, local: bool = True) -> None:
         from ...services.bulk import BulkRun, RunExists
 
         if self.task is not None and not self.task.done():
@@ -134,15 +158,24 @@ class BulkController(QObject):
             return
         try:
             target = self.editor.send_target()
-            self.run = BulkRun(self.ctx.session, path, target, resume=mode == "resume", restart=mode == "restart",
-                               validator=self.editor.validator, on_progress=self._on_progress,
-                               on_result=self._on_result)
-        except RunExists as exc:
-            self.editor.bulk_exists.emit(path, str(exc))
-            return
-        except (ValueError, OSError) as exc:
+        except ValueError as exc:
             self.editor.bulk_finished.emit(f"Not started: {exc}", "error")
             return
+        if not Path(path).is_file():
+            self.editor.bulk_finished.emit(f"Not started: {path}: no such file", "error")
+            return
+        self.last_path, self.local = path, local
+        inbox = Inbox()
+        sessions, profile, secret = self.ctx.sessions, self.ctx.profile, self.ctx.sessions.secret_source
+        validator = self.editor.validator
+
+        def make():  # on the worker thread: a session of its own (an httpx client belongs to one loop)
+            session = sessions.make_session(profile, secret, on_exchange=inbox.exchanges.append)
+            run = BulkRun(session, path, target, resume=mode == "resume", restart=mode == "restart",
+                          validator=validator, options=gui_options(local),
+                          on_progress=lambda p: setattr(inbox, "progress", p), on_result=inbox.results.append)
+            return session, run  # (a client never used holds no connection: nothing to close on failure)
+
         self.progress = None
         self._rows, self.results = [], []
         self._window.clear()
@@ -150,24 +183,49 @@ class BulkController(QObject):
         self._first_id_reason = ""
         self._paused = False
         self.editor.bulk_started.emit(None)
+        self.inbox = inbox
+        self.worker = BulkWorker(make)
+        self.worker.start()
         self._timer.start()
-        self.task = self.ctx.run("bulk-send", self.run.start(), on_done=self._done, on_error=self._error)
+        self.task = self.ctx.run("bulk-send", self._wait(self.worker), on_done=self._done, on_error=self._error)
+
+    async def _wait(self, worker: BulkWorker):
+        try:
+            while not worker.done.is_set():
+                await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            worker.call("cancel")  # the window is closing: stop the run, keep it resumable
+            for _ in range(200):
+                if worker.done.is_set():
+                    break
+                await asyncio.sleep(0.05)
+            raise
+        finally:
+            if worker.done.is_set():
+                worker.finish()
+        if worker.error is not None:
+            raise worker.error
+        return worker.report
+
+    @property
+    def run(self):
+        return self.worker.run if self.worker is not None else None
 
     def pause(self, paused: bool) -> None:
-        if self.run is None:
+        if self.worker is None:
             return
         self._paused = paused
-        (self.run.pause if paused else self.run.resume)()
+        self.worker.call("pause" if paused else "resume")
         self.flush()
 
     def cancel(self) -> None:
-        if self.run is not None:
-            self.run.cancel()
+        if self.worker is not None:
+            self.worker.call("cancel")
 
     def _done(self, report) -> None:
         self._timer.stop()
-        self.progress = report.progress
         self.flush()
+        self.progress = report.progress
         kind = "success" if report.ok else "warning" if report.state == "done" else "error"
         self.editor.bulk_finished.emit(report.summary(), kind)
         if self._int_id:
@@ -177,8 +235,14 @@ class BulkController(QObject):
                 "a fixed copy of the file and selects it.")
 
     def _error(self, exc: BaseException) -> None:
+        from ...services.bulk import RunExists
+
         self._timer.stop()
         self.flush()
+        if isinstance(exc, RunExists):
+            self.editor.bulk_finished.emit("Not started: an interrupted run of this file exists.", "warning")
+            self.editor.bulk_exists.emit(self.last_path, str(exc))
+            return
         self.editor.bulk_finished.emit(f"Bulk send failed: {exc}", "error")
 
     def fix_ids(self, path: str) -> None:

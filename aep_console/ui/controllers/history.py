@@ -62,6 +62,7 @@ class HistoryController(QObject):
         self.ctx = ctx
 
     def search(self, text: str, *, service: str | None = None, errors_only: bool = False) -> None:
+        self.ctx.sessions.flush_history()  # what the writer thread still holds
         store = self.ctx.history
         text = text.strip() or None
         entries = store.search(text, service=service, errors_only=errors_only, limit=PAGE)

@@ -89,10 +89,16 @@ def readable_report(response_body: str | None) -> list[str]:
         if v.get("message"):
             lines.append(str(v["message"]))
         walk(v)
-    for i, r in enumerate(body.get("responses") or []):
-        status = r.get("status") or r.get("statusCode")
-        if status and int(status) >= 400:
-            lines.append(f"• message {i}: {status} {r.get('message', '')}")
+    responses = body.get("responses")
+    if isinstance(responses, list):
+        failed = [(i, r) for i, r in enumerate(responses)
+                  if isinstance(r, dict) and int(r.get("status") or r.get("statusCode") or 200) >= 400]
+        lines.append(f"Batch of {len(responses)} messages: {len(responses) - len(failed)} accepted, "
+                     f"{len(failed)} refused" + (":" if failed else "."))
+        for i, r in failed[:200]:
+            lines.append(f"• message {i}: {r.get('status') or r.get('statusCode')} {r.get('message', '')}")
+        if len(failed) > 200:
+            lines.append(f"… and {len(failed) - 200} more")
     if not lines:
         if body.get("syncValidation") or body.get("xactionId"):
             sync = body.get("syncValidation") or {}

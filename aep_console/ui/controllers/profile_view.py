@@ -74,12 +74,19 @@ class ProfileController(QObject):
                 "press Refresh in a few seconds (check the namespace, and that the dataset is Profile-enabled).")
             return
         self.profile_loaded.emit(view_of(found, namespace, value))
+        rows: list[dict] = []
         try:
-            events = await session.profiles.list_events(value, namespace)
+            page = await session.profiles.events_page(value, namespace)
+            first = True
+            while page is not None:
+                rows.extend({"entityId": e.entity_id, "timestamp": e.timestamp, "entity": e.entity}
+                            for e in page.children)
+                if first and page.next_href:
+                    self.events_loaded.emit(list(rows))  # the first page at once, the rest when read
+                first = False
+                page = await session.profiles.next_events_page(page) if page.next_href else None
         except Exception as exc:  # noqa: BLE001 - events are optional on real AEP (Ultimate only)
-            self.events_loaded.emit([])
+            self.events_loaded.emit(rows)
             self.failed.emit(f"Profile loaded; its events could not be read: {exc}")
             return
-        self.events_loaded.emit([
-            {"entityId": e.entity_id, "timestamp": e.timestamp, "entity": e.entity} for e in events
-        ])
+        self.events_loaded.emit(rows)

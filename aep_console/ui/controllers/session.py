@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import queue
+import threading
 
 from PySide6.QtCore import QObject
 
@@ -14,6 +16,7 @@ from ... import paths
 
 log = logging.getLogger(__name__)
 _STATE_FILE = "console-ui.json"
+EXCHANGE_BODY_LIMIT = 8 * 1024
 
 
 def _state_path():
@@ -34,12 +37,61 @@ def remember_profile(name: str) -> None:
         log.warning("could not remember the active profile in %s", _state_path())
 
 
+class HistoryWriter:
+    """Writes exchanges to the history database from one worker thread (SQLite releases the GIL
+    while it writes), so a bulk send never waits for the disk on the GUI thread. The thread
+    touches no Qt object."""
+
+    def __init__(self, history) -> None:
+        self.history = history
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="history-writer", daemon=True)  # no Qt in it
+        self.thread.start()
+
+    def put(self, exchange, profile: str | None) -> None:
+        self.queue.put((exchange, profile))
+
+    def _run(self) -> None:
+        from .bulk_worker import lower_priority
+
+        lower_priority()
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            exchange, profile = item
+            if isinstance(exchange, _Marker):
+                exchange.event.set()
+                continue
+            try:
+                self.history.record(exchange, profile=profile)
+            except Exception:  # noqa: BLE001 - history must never break a request
+                log.exception("recording an exchange in the history failed")
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until everything queued so far is written (tests, the History page)."""
+        done = threading.Event()
+        self.queue.put((_Marker(done), None))
+        done.wait(timeout)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join(5)
+
+
+class _Marker:
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+
 class SessionController(QObject):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.ctx = ctx
         self._sandbox_lock = asyncio.Lock()
         self._pending = None
+        self._writer: HistoryWriter | None = None
+        self.secret_source = None
 
     def start(self, profile_name: str | None = None) -> None:
         from ...services.profiles import LOCAL_PROFILE_NAME, ProfileError
@@ -77,13 +129,17 @@ class SessionController(QObject):
             log.info("local sandbox ready at %s", sb.urls.base)
             return sb
 
-    def make_session(self, profile, secret_source):
+    def make_session(self, profile, secret_source, *, on_exchange=None):
+        """An AEPSession for ``profile``; ``on_exchange`` defaults to this controller's hook (GUI
+        thread only: a bulk worker passes its own)."""
         from ...aep.config import ClientCredentials
         from ...aep.session import AEPSession
 
         creds = ClientCredentials(profile.client_id, secret_source, profile.scopes)
+        # bodies are kept (redacted) up to EXCHANGE_BODY_LIMIT: a 1 MB streaming batch and its 207
+        # answer would otherwise be parsed and scrubbed whole on the GUI thread for every request
         return AEPSession(profile.endpoints(), creds, profile.org_id, profile.sandbox_name,
-                          on_exchange=self._on_exchange)
+                          on_exchange=on_exchange or self._on_exchange, exchange_body_limit=EXCHANGE_BODY_LIMIT)
 
     async def resolve(self, profile):
         """(profile pointed at the running sandbox when local, secret source)."""
@@ -101,6 +157,7 @@ class SessionController(QObject):
         self._pending = profile
         resolved, secret = await self.resolve(profile)
         session = self.make_session(resolved, secret)
+        self.secret_source = secret
         await self.close_session()
         self.ctx.profile = resolved
         self.ctx.session = session
@@ -111,6 +168,15 @@ class SessionController(QObject):
         self.ctx.profile_changed.emit(resolved)
         self.ctx.session_ready.emit(session)
 
+    def flush_history(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+
+    def close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
     async def close_session(self) -> None:
         session, self.ctx.session = self.ctx.session, None
         if session is not None:
@@ -120,10 +186,15 @@ class SessionController(QObject):
                 if asyncio.iscoroutine(result):
                     await result
 
+    def record_exchange(self, exchange) -> None:
+        """An exchange of another session (a bulk worker's), handed over on the GUI thread."""
+        self._on_exchange(exchange)
+
     def _on_exchange(self, exchange) -> None:
         try:
-            profile = self.ctx.profile
-            self.ctx.history.record(exchange, profile=getattr(profile, "name", None))
+            if self._writer is None:
+                self._writer = HistoryWriter(self.ctx.history)
+            self._writer.put(exchange, getattr(self.ctx.profile, "name", None))
         except Exception:  # noqa: BLE001 - history must never break a request
             log.exception("recording an exchange in the history failed")
         if getattr(exchange, "service", "") == "streaming":

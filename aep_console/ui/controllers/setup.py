@@ -39,6 +39,7 @@ def step_line(event: Any) -> tuple[str, str] | None:
 
 class SetupController(QObject):
     step = Signal(str, str)  # text, kind (ok | info | error | undo)
+    step_at = Signal(int, str, str)  # step index, text, kind: one line per step, updated in place
     finished = Signal(str, str, dict)  # state (done | failed | cancelled), message, outputs
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
@@ -54,6 +55,7 @@ class SetupController(QObject):
     def _progress(self, event: Any) -> None:
         line = step_line(event)
         if line is not None:
+            self.step_at.emit(event.index, *line)
             self.step.emit(*line)
 
     def run(self, name: str, job: Job) -> None:

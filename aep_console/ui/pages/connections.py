@@ -3,7 +3,7 @@ Console credential file or a Postman environment. The "Local sandbox" profile is
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -136,7 +136,8 @@ class ConnectionsPage(QWidget):
         c.test_finished.connect(lambda ok, msg: self.banner.set_message("success" if ok else "error", msg))
         ctx.profile_changed.connect(lambda _p: self.reload(keep=self.name.text()))
         ctx.session_failed.connect(lambda msg: self.banner.set_message("error", msg))
-        self.reload()
+        # filled just after the first paint: reading the store imports the keyring (~60 ms)
+        QTimer.singleShot(30, self, self.reload)
 
     # --- list ------------------------------------------------------------------------------------
     def reload(self, keep: str | None = None) -> None:
@@ -210,10 +211,10 @@ class ConnectionsPage(QWidget):
 
     def save(self) -> bool:
         ok, msg = self.controller.save(self.form_values(), self.secret.text())
-        self.banner.set_message("success" if ok else "error", msg)
         if ok:
             self.secret.clear()
             self.reload(keep=self.form_values()["name"])
+        self.banner.set_message("success" if ok else "error", msg)
         return ok
 
     def delete(self) -> None:
@@ -225,8 +226,8 @@ class ConnectionsPage(QWidget):
                 != QMessageBox.StandardButton.Yes:
             return
         ok, msg = self.controller.delete(name)
-        self.banner.set_message("success" if ok else "error", msg)
         self.reload()
+        self.banner.set_message("success" if ok else "error", msg)
 
     def use(self) -> None:
         item = self.list.currentItem()
@@ -251,6 +252,6 @@ class ConnectionsPage(QWidget):
         if not path:
             return
         ok, msg, name = self.controller.import_file(path)
-        self.banner.set_message("success" if ok else "error", msg)
         if ok:
             self.reload(keep=name)
+        self.banner.set_message("success" if ok else "error", msg)

@@ -29,6 +29,13 @@ def _when(ms) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000)) if ms else ""
 
 
+def _record_text(failed: dict) -> str:
+    record = failed.get("record", failed.get("body", failed))
+    if isinstance(record, dict):
+        record = {k: v for k, v in record.items() if k not in ("_errors", "errors", "error", "reason", "_error")}
+    return json.dumps(record, ensure_ascii=False)[:400]
+
+
 def _status_colour(b) -> str | None:
     s = (b.status or "").lower()
     return "#2e7d32" if s in ("success", "active") else "#c62828" if s in ("failure", "failed", "aborted") else None
@@ -42,6 +49,7 @@ def _table(name: str, tip: str, model) -> QTableView:
     t.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     t.setAlternatingRowColors(True)
     t.setSortingEnabled(True)
+    t.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     t.verticalHeader().setVisible(False)
     t.verticalHeader().setDefaultSectionSize(22)
     t.horizontalHeader().setStretchLastSection(True)
@@ -76,6 +84,7 @@ class DataLakePage(QWidget):
             Column("Created", lambda b: _when(b.created), "When the batch was created", sort_key=lambda b: b.created or 0),
         ], self)
         self.batch_view = _table("Batches", "Batches of the selected dataset; select one for its failed records", self.batches)
+        self.batch_view.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         for col, w in enumerate((250, 80, 75, 65)):
             self.batch_view.setColumnWidth(col, w)
         self.preview = RowsModel([], self)
@@ -83,7 +92,7 @@ class DataLakePage(QWidget):
         self.failed = RowsModel([
             Column("#", lambda r: r[0] + 1, "Position", True),
             Column("Reason", lambda r: failure_reason(r[1]), "Why the record failed"),
-            Column("Record", lambda r: json.dumps(r[1].get("record", r[1].get("body", r[1])), ensure_ascii=False)[:300], "The record"),
+            Column("Record", lambda r: _record_text(r[1]), "The record as it was received"),
         ], self)
         self.failed_view = _table("Failed records", "Failed records of the selected batch, with their reasons", self.failed)
         self.failed_view.setColumnWidth(0, 40)
@@ -185,6 +194,9 @@ class DataLakePage(QWidget):
         self.preview.columns = cols
         self.preview.rows = list(rows)
         self.preview.endResetModel()
+        self.preview_view.resizeColumnsToContents()
+        for c in range(len(cols)):
+            self.preview_view.setColumnWidth(c, min(self.preview_view.columnWidth(c), 320))
 
     def _batch_selected(self, current, _prev) -> None:
         batch = self.batches.row_at(current)

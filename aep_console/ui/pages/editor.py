@@ -52,12 +52,17 @@ class EditorPage(QWidget):
         self.sync_box.setToolTip("Ask AEP to validate the record synchronously (?syncValidation=true); development only, 60 requests/min")
         self.sync_box.setAccessibleName("Synchronous validation")
         self.sync_box.setChecked(True)
+        self.local_box = QCheckBox("&Check locally first")
+        self.local_box.setToolTip("Validate against the schema before sending (untick to see what AEP itself answers)")
+        self.local_box.setAccessibleName("Check locally before sending")
+        self.local_box.setChecked(True)
         self.send_btn = _button("&Send  (Ctrl+Enter)", "Send the record to the streaming connection (Ctrl+Enter)", "Send record")
         self.send_btn.setDefault(True)
         tools = QHBoxLayout()
         for w in (self.format_btn, self.minify_btn, self.template_btn, self.fix_id_btn):
             tools.addWidget(w)
         tools.addStretch(1)
+        tools.addWidget(self.local_box)
         tools.addWidget(self.sync_box)
         tools.addWidget(self.send_btn)
 
@@ -222,7 +227,7 @@ class EditorPage(QWidget):
         if not self.confirm_production("One record will be streamed."):
             return
         self.result_banner.set_message("info", "Sending…")
-        self.controller.send(self.editor.last_value, sync=self.sync_box.isChecked())
+        self.controller.send(self.editor.last_value, sync=self.sync_box.isChecked(), local=self.local_box.isChecked())
 
     def _send_done(self, outcome) -> None:
         self.response.set_json(outcome.body if outcome.body is not None else {"note": "no body"})
@@ -248,7 +253,7 @@ class EditorPage(QWidget):
             return
         if not self.confirm_production(f"Every record of {path} will be streamed."):
             return
-        self.controller.start_bulk(path)
+        self.controller.start_bulk(path, local=self.local_box.isChecked())
 
     def _run_exists(self, path: str, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, "Interrupted run", message[0].upper() + message[1:], parent=self)
@@ -256,10 +261,11 @@ class EditorPage(QWidget):
         restart = box.addButton("&Start over", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
+        local = self.local_box.isChecked()
         if box.clickedButton() is resume:
-            self.controller.start_bulk(path, "resume")
+            self.controller.start_bulk(path, "resume", local=local)
         elif box.clickedButton() is restart:
-            self.controller.start_bulk(path, "restart")
+            self.controller.start_bulk(path, "restart", local=local)
 
     def _file_fixed(self, path: str, n: int) -> None:
         self.bulk.path_edit.setText(path)

@@ -9,6 +9,7 @@ import time
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QHeaderView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -148,6 +149,7 @@ class HistoryPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, w in enumerate((150, 110, 60, 55, 70)):
             self.table.setColumnWidth(col, w)

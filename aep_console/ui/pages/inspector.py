@@ -8,6 +8,7 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QHeaderView,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -51,6 +52,7 @@ class InspectorPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, w in enumerate((110, 60, 230, 95)):
             self.table.setColumnWidth(col, w)

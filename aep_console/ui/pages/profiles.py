@@ -100,6 +100,7 @@ class ProfilesPage(QWidget):
         self.events_view.setAlternatingRowColors(True)
         self.events_view.verticalHeader().setVisible(False)
         self.events_view.verticalHeader().setDefaultSectionSize(22)
+        self.events_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.events_view.horizontalHeader().setStretchLastSection(True)
         self.events_view.setColumnWidth(0, 160)
         self.events_view.setColumnWidth(1, 170)

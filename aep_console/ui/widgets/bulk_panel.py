@@ -86,6 +86,7 @@ class BulkPanel(QWidget):
         self.fix_button.clicked.connect(lambda: self.fix_ids_requested.emit(self.path_edit.text().strip()))
 
         self.plot = ThroughputPlot(self)
+        self._last_plot = -1.0
         self.results = ResultsModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.results)
@@ -95,6 +96,7 @@ class BulkPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for col, w in enumerate((60, 80, 50, 170)):
@@ -149,6 +151,7 @@ class BulkPanel(QWidget):
     def started(self, total: int | None) -> None:
         self.results.clear()
         self.plot.clear()
+        self._last_plot = -1.0
         self.banner.set_message("info", "")
         self.fix_button.setVisible(False)
         self.progress.setValue(0)
@@ -161,14 +164,16 @@ class BulkPanel(QWidget):
             self.progress.setValue(int(snap.fraction * 1000))
         self.eta.setText("Paused" if snap.paused else format_eta(snap.eta))
         self.stats.setText(
-            f"{snap.done:,} sent: {snap.ok:,} accepted, {snap.failed:,} failed · "
+            f"{snap.done:,} done: {snap.ok:,} accepted, {snap.failed:,} not accepted · "
             f"{snap.rate:,.0f} records/s · {snap.elapsed:,.1f} s"
         )
-        self.plot.add_point(snap.elapsed, snap.rate)
+        if snap.elapsed - self._last_plot >= 1.0 or snap.elapsed < self._last_plot:
+            self._last_plot = snap.elapsed
+            self.plot.add_point(snap.elapsed, snap.rate)  # once a second: a plot repaint costs ~10 ms
 
     def finished(self, summary: str, kind: str = "success") -> None:
         self.set_running(False)
-        if kind == "success":
+        if kind in ("success", "warning"):
             self.progress.setValue(1000)
         self.eta.setText("Done" if kind in ("success", "warning") else "Stopped")
         self.banner.set_message(kind, summary)

@@ -30,17 +30,13 @@ def _is_dark(widget: QWidget) -> bool:
 class JsonHighlighter(QSyntaxHighlighter):
     """Keys, strings, numbers, literals and punctuation, in colours that suit the palette."""
 
-    _RULES = (
-        ("key", r'"(?:[^"\\]|\\.)*"(?=\s*:)'),
-        ("string", r'"(?:[^"\\]|\\.)*"(?!\s*:)'),
-        ("number", r"-?\b\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b"),
-        ("literal", r"\b(?:true|false|null)\b"),
-        ("punct", r"[{}\[\],:]"),
+    # one left-to-right scan, so a quote inside a string never starts a new token
+    _TOKEN = QRegularExpression(
+        r'("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|\b(true|false|null)\b|([{}\[\],:])'
     )
 
     def __init__(self, document, dark: bool = False) -> None:
         super().__init__(document)
-        self._rules = [(kind, QRegularExpression(rx)) for kind, rx in self._RULES]
         self.set_dark(dark)
 
     def set_dark(self, dark: bool) -> None:
@@ -61,17 +57,18 @@ class JsonHighlighter(QSyntaxHighlighter):
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
         if len(text) > 20000:  # a minified megabyte: colouring it would stall typing
             return
-        taken = [False] * len(text)
-        for kind, rx in self._rules:
-            it = rx.globalMatch(text)
-            while it.hasNext():
-                m = it.next()
-                s, n = m.capturedStart(), m.capturedLength()
-                if any(taken[s : s + n]):
-                    continue
-                for k in range(s, s + n):
-                    taken[k] = True
-                self.setFormat(s, n, self._formats[kind])
+        it = self._TOKEN.globalMatch(text)
+        while it.hasNext():
+            m = it.next()
+            if m.capturedLength(1):
+                kind = "key" if m.capturedLength(2) else "string"
+                self.setFormat(m.capturedStart(1), m.capturedLength(1), self._formats[kind])
+            elif m.capturedLength(3):
+                self.setFormat(m.capturedStart(3), m.capturedLength(3), self._formats["number"])
+            elif m.capturedLength(4):
+                self.setFormat(m.capturedStart(4), m.capturedLength(4), self._formats["literal"])
+            elif m.capturedLength(5):
+                self.setFormat(m.capturedStart(5), m.capturedLength(5), self._formats["punct"])
 
 
 class _Gutter(QWidget):
@@ -166,6 +163,7 @@ class JsonEditor(QPlainTextEdit):
             top = bottom
             bottom = top + round(self.blockBoundingRect(block).height())
             number += 1
+        painter.end()
 
     # --- content ------------------------------------------------------------------------------
     def set_json(self, value: object, *, indent: int | None = 2) -> None:

@@ -60,6 +60,8 @@ class RunPage(QWizardPage):
         self.steps = QListWidget()
         self.steps.setAccessibleName("Steps")
         self.steps.setToolTip("Each request as it is made, and what was undone on failure")
+        self.steps.setWordWrap(True)
+        self._rows: dict[int, QListWidgetItem] = {}
         self.banner = Banner("info", "")
         self.results = QWidget()
         self.results_layout = QVBoxLayout(self.results)
@@ -76,6 +78,8 @@ class RunPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self.steps.clear()
+        self._rows.clear()
+        self.setTitle("Creating")
         self.fields.clear()
         while self.results_layout.count():
             w = self.results_layout.takeAt(0).widget()
@@ -88,17 +92,24 @@ class RunPage(QWizardPage):
     def isComplete(self) -> bool:  # noqa: N802
         return self.state == "done"
 
-    def add_step(self, text: str, kind: str = "ok") -> None:
+    def add_step(self, text: str, kind: str = "ok", index: int | None = None) -> None:
+        """A line per step (``index``), updated as the step runs, is undone, …; or a free line."""
         mark = {"ok": "✓", "undo": "↶", "error": "✗", "info": "…"}.get(kind, "•")
-        item = QListWidgetItem(f"{mark} {text}")
-        colour = {"ok": "#2e7d32", "error": "#c62828", "undo": "#8a5a00"}.get(kind)
+        item = self._rows.get(index) if index is not None else None
+        if item is None:
+            item = QListWidgetItem()
+            self.steps.addItem(item)
+            if index is not None:
+                self._rows[index] = item
+        item.setText(f"{mark} {text}")
+        colour = {"ok": "#2e7d32", "error": "#c62828", "undo": "#b26a00"}.get(kind)
         if colour:
             item.setForeground(QColor(colour))
-        self.steps.addItem(item)
-        self.steps.scrollToBottom()
+        self.steps.scrollToItem(item)
 
     def finish(self, state: str, message: str, created: list[tuple[str, str]] | None = None, note: str = "") -> None:
         self.state = state
+        self.setTitle({"done": "Created", "failed": "Failed: undone", "cancelled": "Cancelled: undone"}[state])
         kind = {"done": "success", "failed": "error", "cancelled": "warning"}[state]
         self.banner.set_message(kind, message)
         for label, value in created or []:
@@ -108,8 +119,11 @@ class RunPage(QWizardPage):
             self.results_layout.addWidget(field)
         self.note.setText(note)
         self.completeChanged.emit()
-        if state != "done":
-            self._wizard.button(QWizard.WizardButton.CancelButton).setText("Close")
+        cancel = self._wizard.button(QWizard.WizardButton.CancelButton)
+        if state == "done":
+            cancel.hide()  # nothing left to cancel: Finish closes
+        else:
+            cancel.setText("Close")
 
 
 class SetupWizard(QWizard):
@@ -129,7 +143,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
         self.setMinimumSize(760, 560)
-        self.controller.step.connect(lambda text, kind: self.run_page.add_step(text, kind))
+        self.controller.step_at.connect(lambda i, text, kind: self.run_page.add_step(text, kind, i))
         self.controller.finished.connect(self._finished)
         self.created: dict[str, str] = {}
 

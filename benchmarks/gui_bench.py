@@ -1,0 +1,285 @@
+"""GUI benchmarks of the console (a table, not a timed test).
+
+1. Event-loop stall probe during a 100,000-record bulk send started from the record editor
+   (a 5 ms precise QTimer; a tick's lateness is the stall): longest ≤ 50 ms, p99 ≤ 17 ms.
+2. Cold start to the first painted main window vs a bare PySide6 QMainWindow, both in fresh
+   processes of the same run (median of N): ratio ≤ 1.5.
+3. The profile view opening a profile with 10,000 experience events: ≤ 300 ms (look-up click to
+   the events table filled and painted; the display part alone is shown too).
+
+    .venv/bin/python benchmarks/gui_bench.py [--records 100000] [--events 10000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("AEP_CONSOLE_HOME", tempfile.mkdtemp(prefix="aep-console-bench-"))
+
+# --- cold start (fresh processes) -----------------------------------------------------------------
+
+_PAINT_PROBE = r"""
+import time, sys
+from PySide6.QtCore import QObject, QEvent
+class FirstPaint(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint:
+            print("PAINTED", time.time(), flush=True)
+            import os; os._exit(0)
+        return False
+"""
+
+BARE = _PAINT_PROBE + r"""
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+app = QApplication(sys.argv)
+w = QMainWindow(); w.setCentralWidget(QLabel("hello")); w.resize(1280, 800)
+probe = FirstPaint(); w.installEventFilter(probe)
+w.show()
+app.exec()
+"""
+
+CONSOLE = _PAINT_PROBE + r"""
+import asyncio, qasync
+from aep_console.ui.app import application, build_console
+app = application()
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+console = build_console(theme="light", loop=loop, stderr_logging=False)
+probe = FirstPaint(); console.window.installEventFilter(probe)
+console.window.show()
+with loop:
+    loop.run_forever()
+"""
+
+
+def cold_start(code: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        env = dict(os.environ, AEP_CONSOLE_HOME=tempfile.mkdtemp(prefix="aep-bench-cold-"))
+        t0 = time.time()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                             cwd=str(ROOT))
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("PAINTED")), None)
+        if line is None:
+            raise RuntimeError(f"no paint: {out.stderr[-2000:]}")
+        times.append(float(line.split()[1]) - t0)
+    return statistics.median(times)
+
+
+# --- in-process benchmarks ----------------------------------------------------------------------
+
+
+async def until(pred, timeout=120.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.01)
+
+
+class StallProbe:
+    """A precise 5 ms QTimer; records how late each tick is."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = interval_ms / 1000
+        self.late: list[float] = []
+        self._last = None
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.late.append(max(0.0, now - self._last - self.interval))
+        self._last = now
+
+    def start(self) -> None:
+        self._last = None
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def figures(self) -> tuple[float, float, int]:
+        ms = sorted(x * 1000 for x in self.late)
+        p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))] if ms else 0.0
+        return (ms[-1] if ms else 0.0), p99, len(ms)
+
+
+def write_events(path: Path, n: int, identity=None) -> None:
+    with open(path, "w") as fh:
+        for i in range(n):
+            who = identity or f"member{i % 5000}@example.com"
+            fh.write(json.dumps({"_id": f"bench-{identity or 'x'}-{i}", "eventType": "loyaltyBalanceUpdate",
+                                 "timestamp": f"2024-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+                                 "_exchangeinternal": {"loyaltyID": who, "pointsEarned": i % 1000,
+                                                       "totalPoints": i, "loyaltyLevel": "Gold"}}) + "\n")
+
+
+async def in_process(args) -> dict:
+    from aep_console.services.setup import SetupWorkflows
+    from aep_console.ui.app import build_console
+
+    console = build_console(theme="light", loop=asyncio.get_running_loop(), stderr_logging=False)
+    console.app.setQuitOnLastWindowClosed(False)
+    win, ctx = console.window, console.context
+    win.resize(1280, 800)
+    win.show()
+    results: dict = {}
+    tmp = Path(tempfile.mkdtemp(prefix="aep-bench-data-"))
+    try:
+        await until(lambda: ctx.session is not None, 60, "session")
+        report = await SetupWorkflows(ctx.session).loyalty_tutorial("Bench")
+        assert report.ok, report.summary()
+        ids = report.outputs
+
+        # 1. stall probe during a 100k bulk send from the GUI
+        big = tmp / "events.jsonl"
+        write_events(big, args.records)
+        ctx.update_target(schema_id=ids["event_schema_id"], dataset_id=ids["event_dataset_id"],
+                          connection_id=ids["connection_id"])
+        editor = win.show_page("editor")
+        await until(lambda: editor.controller.validator is not None, 30, "validator")
+        editor.bulk.path_edit.setText(str(big))
+        await asyncio.sleep(0.5)
+        probe = StallProbe()
+        probe.start()
+        t0 = time.perf_counter()
+        editor.bulk.send_all.click()
+        await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 900, "bulk send")
+        elapsed = time.perf_counter() - t0
+        probe.stop()
+        longest, p99, ticks = probe.figures()
+        p = editor.controller.bulk.progress
+        results["bulk"] = {"records": args.records, "accepted": p.accepted, "seconds": elapsed,
+                           "rate": p.accepted / elapsed if elapsed else 0, "longest_ms": longest, "p99_ms": p99,
+                           "ticks": ticks, "rows": editor.bulk.results.rowCount()}
+
+        # 3. profile view with 10,000 events
+        who = "bench.member@example.com"
+        ctx.update_target(schema_id=ids["profile_schema_id"], dataset_id=ids["profile_dataset_id"])
+        await until(lambda: editor.controller.schema_id == ids["profile_schema_id"] and editor.controller.validator,
+                    30, "profile validator")
+        editor.editor.set_json({"_exchangeinternal": {"loyaltyID": who, "totalLoyaltyPoints": 1, "loyaltyLevel": "Gold"},
+                                "person": {"name": {"firstName": "Bench", "lastName": "Member"}}})
+        editor.sync_box.setChecked(False)
+        editor.send()
+        await until(lambda: "Accepted" in editor.result_banner.text(), 30, "profile send")
+        ctx.update_target(schema_id=ids["event_schema_id"], dataset_id=ids["event_dataset_id"])
+        await until(lambda: editor.controller.schema_id == ids["event_schema_id"] and editor.controller.validator,
+                    30, "event validator")
+        many = tmp / "member-events.jsonl"
+        write_events(many, args.events, who)
+        editor.bulk.path_edit.setText(str(many))
+        editor.bulk.send_all.click()
+        await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 300, "events bulk send")
+        profiles = win.show_page("profiles")
+        # warm-up (the profile and its events may take a moment to appear)
+        for _ in range(100):
+            profiles.look_up("Email", who)
+            await until(lambda: not ctx.runner.is_running("profile-lookup"), 60, "look-up")
+            if profiles.events.rowCount() >= args.events:
+                break
+            await asyncio.sleep(0.2)
+        timings, display = [], []
+        painted = {"t": None}
+        from PySide6.QtCore import QEvent, QObject
+
+        class PaintSpy(QObject):
+            def eventFilter(self, obj, ev):  # noqa: N802
+                if ev.type() == QEvent.Type.Paint and profiles.events.rowCount() >= args.events:
+                    painted["t"] = time.perf_counter()
+                return False
+
+        spy = PaintSpy()
+        profiles.events_view.viewport().installEventFilter(spy)
+        profiles.tabs.setCurrentIndex(4)
+        rows_at: dict = {}
+        profiles.controller.events_loaded.connect(lambda rows: rows_at.setdefault("t", time.perf_counter()))
+        for _ in range(args.runs):
+            profiles.events.clear()
+            painted["t"] = None
+            rows_at.clear()
+            await asyncio.sleep(0.2)
+            t0 = time.perf_counter()
+            profiles.lookup_btn.click()
+            await until(lambda: painted["t"] is not None, 60, "painted events")
+            timings.append(painted["t"] - t0)
+            display.append(painted["t"] - rows_at["t"])
+        results["profile"] = {"events": profiles.events.rowCount(), "open_ms": statistics.median(timings) * 1000,
+                              "display_ms": statistics.median(display) * 1000}
+        # sorting 10,000 rows by a column (a header click)
+        t0 = time.perf_counter()
+        profiles.events_view.sortByColumn(1, profiles.events_view.horizontalHeader().sortIndicatorOrder())
+        results["profile"]["sort_ms"] = (time.perf_counter() - t0) * 1000
+    finally:
+        await ctx.async_close()
+        win.close()
+    return results
+
+
+def run_in_process(args) -> dict:
+    import qasync
+
+    from aep_console.ui.app import application
+
+    app = application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(in_process(args))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="GUI benchmarks of the AEP Ingestion Console")
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    bare = cold_start(BARE, args.runs)
+    cons = cold_start(CONSOLE, args.runs)
+    r = run_in_process(args)
+    b, p = r["bulk"], r["profile"]
+    rows = [
+        ("bulk send from the GUI", f"{b['accepted']:,}/{b['records']:,} records in {b['seconds']:.1f} s "
+                                   f"({b['rate']:,.0f}/s), {b['rows']:,} result rows", "", ""),
+        ("  event loop: longest stall", f"{b['longest_ms']:.1f} ms ({b['ticks']:,} ticks of 5 ms)", "≤ 50 ms",
+         "ok" if b["longest_ms"] <= 50 else "FAIL"),
+        ("  event loop: p99 stall", f"{b['p99_ms']:.1f} ms", "≤ 17 ms", "ok" if b["p99_ms"] <= 17 else "FAIL"),
+        ("cold start: bare PySide6 window", f"{bare * 1000:.0f} ms (median of {args.runs})", "", ""),
+        ("cold start: console main window", f"{cons * 1000:.0f} ms (median of {args.runs})", "", ""),
+        ("  ratio", f"{cons / bare:.2f}×", "≤ 1.5×", "ok" if cons / bare <= 1.5 else "FAIL"),
+        (f"profile view, {p['events']:,} events: look-up to painted", f"{p['open_ms']:.0f} ms (median)", "≤ 300 ms",
+         "ok" if p["open_ms"] <= 300 else "FAIL"),
+        ("  of which display (model + paint)", f"{p['display_ms']:.0f} ms", "", ""),
+        ("  sort 10,000 events by a column", f"{p['sort_ms']:.0f} ms", "", ""),
+    ]
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    line = "+".join("-" * (x + 2) for x in w)
+    print(line)
+    print(" | ".join(h.ljust(w[i]) for i, h in enumerate(("measure", "result", "target", ""))))
+    print(line)
+    for row in rows:
+        print(" | ".join(c.ljust(w[i]) for i, c in enumerate(row)))
+    print(line)
+    return 0 if all(r[3] != "FAIL" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
