@@ -202,7 +202,7 @@ async def in_process(args) -> dict:
         from PySide6.QtCore import QEvent, QObject
 
         class PaintSpy(QObject):
-            def eventFilter(self, obj, ev):  # noqa: N802
+            def eventFilter(self, obj, ev):
                 if ev.type() == QEvent.Type.Paint and profiles.events.rowCount() >= args.events:
                     painted["t"] = time.perf_counter()
                 return False
@@ -211,7 +211,11 @@ async def in_process(args) -> dict:
         profiles.events_view.viewport().installEventFilter(spy)
         profiles.tabs.setCurrentIndex(4)
         rows_at: dict = {}
-        profiles.controller.events_loaded.connect(lambda rows: rows_at.setdefault("t", time.perf_counter()))
+        def loaded(rows) -> None:
+            if len(rows) >= args.events:  # the last page (the first one is shown at once)
+                rows_at.setdefault("t", time.perf_counter())
+
+        profiles.controller.events_loaded.connect(loaded)
         for _ in range(args.runs):
             profiles.events.clear()
             painted["t"] = None
@@ -267,7 +271,7 @@ def main() -> int:
         ("  ratio", f"{cons / bare:.2f}×", "≤ 1.5×", "ok" if cons / bare <= 1.5 else "FAIL"),
         (f"profile view, {p['events']:,} events: look-up to painted", f"{p['open_ms']:.0f} ms (median)", "≤ 300 ms",
          "ok" if p["open_ms"] <= 300 else "FAIL"),
-        ("  of which display (model + paint)", f"{p['display_ms']:.0f} ms", "", ""),
+        ("  of which display of the 10,000 (model + paint)", f"{p['display_ms']:.0f} ms", "", ""),
         ("  sort 10,000 events by a column", f"{p['sort_ms']:.0f} ms", "", ""),
     ]
     w = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -206,11 +206,6 @@ class DataLake:
             await self.run(self.apply, ops)
         return ids
 
-    def close_due_soon(self) -> None:
-        _ids, ops = self.due()
-        if ops:
-            self.writer.submit(self.apply, ops)
-
     # --- reading -----------------------------------------------------------------------------------
 
     def batch_row(self, batch_id: str) -> tuple[str, str, str | None, str, dict] | None:

@@ -170,7 +170,9 @@ class Pipeline:
             except Exception:
                 lake.rollback(prep.touched, prep.undo)
                 raise
-        self.finish(conn, prep, received_ms)
+        close = self.finish(conn, prep, received_ms)
+        if close:  # a batch reached its size: closed before this answer goes out
+            await lake.run(lake.apply, close)
         return prep.outcomes
 
     def prepare(self, conn: Connection, items: list, received_ms: int, xaction_ids: list[str]) -> Prepared:
@@ -251,8 +253,9 @@ class Pipeline:
                         lake.snapshot(touched_list) if rows else [], profile_ops, touched_list,
                         {bid: (c[0], c[1], c[2], len(touched[bid].errors) - c[3]) for bid, c in counts.items()})
 
-    def finish(self, conn: Connection, prep: Prepared, received_ms: int) -> None:
-        """After COMMIT: the Profile index (write-through), and batches that reached their size."""
+    def finish(self, conn: Connection, prep: Prepared, received_ms: int) -> list[tuple[str, tuple]]:
+        """After COMMIT: the Profile index (write-through); returns the Catalog writes that close the
+        batches that reached their size."""
         space = None
         for op in prep.profile_ops:
             if space is None:
@@ -263,7 +266,8 @@ class Pipeline:
             else:
                 space.apply_event(s, idents, event_id, ts, dataset_id, batch_id, received_ms, event_type)
         if any(b.records + b.failed >= self.lake.max_records for b in prep.touched):
-            self.lake.close_due_soon()
+            return self.lake.due()[1]
+        return []
 
 
 def now() -> int:

@@ -94,11 +94,13 @@ async def cmd_send(args: Any) -> int:
         _out(report.to_json(), True)
     else:
         print(report.summary())
+    if report.error:
+        _note(f"aep-console: error: {report.error}")
     if report.state == DONE:
         return EXIT_OK if report.progress.dead_lettered == 0 else EXIT_PARTIAL
     if report.state == CANCELLED:
         return EXIT_INTERRUPTED
-    if report.state == ABORTED and report.error and "record" in report.error and "line" in report.error:
+    if report.state == ABORTED and report.error_kind == "input":
         return EXIT_INPUT
     return EXIT_AEP
 

@@ -49,6 +49,7 @@ from .sources import SourceError, SourceRecord
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({0, 408, 425, 429, 500, 502, 503, 504})
 _WRAP = len(b'{"messages":[]}')
+DCS_MAX_REQUEST = 1_000_000
 
 
 class _Msg:
@@ -171,10 +172,11 @@ class BulkSender:
             self.progress.skipped = len(skip)
         workers = [asyncio.create_task(self._worker()) for _ in range(max(1, self.opt.concurrency))]
         error: str | None = None
+        kind: str | None = None
         try:
             await self._read(records, skip)
         except SourceError as exc:
-            error = str(exc)
+            error, kind = str(exc), "input"
         except asyncio.CancelledError:
             self.cancel()
             raise
@@ -188,7 +190,7 @@ class BulkSender:
                     t.cancel()
         p = self.progress
         if self._abort:
-            p.state, error = ABORTED, self._abort
+            p.state, error, kind = ABORTED, self._abort, "aep"
         elif self._cancelled:
             p.state = CANCELLED
         elif error:
@@ -199,7 +201,8 @@ class BulkSender:
                 self.journal.finish()
         self._emit(force=True)
         return RunReport(p.state, p.snapshot(), self.dead.path if self.dead else None,
-                         self.journal.path if self.journal else None, error, resumed=skip is not None)
+                         self.journal.path if self.journal else None, error, resumed=skip is not None,
+                         error_kind=kind)
 
     async def _read(self, records: Iterable[SourceRecord], skip: Any) -> None:
         high = max(self.opt.max_batch_bytes * (self.opt.concurrency + 2), 4 * self.opt.max_batch_bytes)
@@ -227,6 +230,10 @@ class BulkSender:
                     dead.append((rec, INVALID, f"{rec.location()}: {why}", 400))
                 else:
                     data = self._prefix + orjson.dumps(rec.entity) + self._suffix
+                    if len(data) + _WRAP > DCS_MAX_REQUEST:
+                        dead.append((rec, FAILED, f"{rec.location()}: the message is {len(data):,} bytes; DCS "
+                                     f"accepts at most {DCS_MAX_REQUEST:,} bytes per request (413)", 413))
+                        continue
                     self._queue.append(_Msg(rec.index, rec.line, data, rec.entity))
                     self._queued_bytes += len(data) + 1
                     self._outstanding += 1

@@ -99,6 +99,7 @@ class RunReport:
     journal_path: Path | None = None
     error: str | None = None
     resumed: bool = False
+    error_kind: str | None = None  # "input" (the file cannot be read on) | "aep" (credentials, ids, network)
 
     @property
     def ok(self) -> bool:

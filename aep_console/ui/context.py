@@ -184,5 +184,5 @@ class AppContext(QObject):
             sandbox, self.sandbox = self.sandbox, None
             try:
                 sandbox.stop()
-            except Exception:  # noqa: BLE001 - shutting down: log and go on
+            except Exception:
                 log.exception("stopping the local sandbox failed")

@@ -27,7 +27,18 @@ def member(t: str, tag: str, i: int) -> dict:
     return {f"_{t}": {"loyaltyID": f"{tag}-{i}@example.com", "totalLoyaltyPoints": i}}
 
 
-def test_streamed_records_land_in_batches_and_export(sandbox, plat, shared_dir):
+@pytest.fixture
+def lake_config(sandbox):
+    """Batch thresholds of the shared sandbox for one test (other tests may have changed them)."""
+    def set_config(**settings):
+        return sandbox.admin("datalake/config", settings)
+
+    set_config(maxRecords=50_000, maxAgeSeconds=600)
+    yield set_config
+    sandbox.admin("datalake/config", {"maxRecords": 50_000, "maxAgeSeconds": 30})
+
+
+def test_streamed_records_land_in_batches_and_export(sandbox, plat, shared_dir, lake_config):
     w = Loyalty.create(plat)
     t = plat.tenant
     tag = unique("dl")
@@ -88,25 +99,22 @@ def test_export_errors_name_what_is_missing(plat):
         assert "01NOPE" in resp.text or "000000000000" in resp.text
 
 
-def test_batches_close_on_size_and_time_thresholds(sandbox, plat):
+def test_batches_close_on_size_and_time_thresholds(sandbox, plat, lake_config):
     w = Loyalty.create(plat)
     t = plat.tenant
-    try:
-        sandbox.admin("datalake/config", {"maxRecords": 10, "maxAgeSeconds": 1.5})
-        dcs_batch(sandbox, w.inlet, [w.envelope(member(t, "size", i)) for i in range(10)])
-        batches = plat.get("/data/foundation/catalog/batches", params={"dataSet": w.profile_ds}).json()
-        assert [b["status"] for b in batches.values()] == ["success"]
-        dcs_single(sandbox, w.inlet, w.envelope(member(t, "time", 1)))
-        deadline = time.time() + 6
-        while time.time() < deadline:
-            statuses = sorted(b["status"] for b in plat.get(
-                "/data/foundation/catalog/batches", params={"dataSet": w.profile_ds}).json().values())
-            if statuses == ["success", "success"]:
-                break
-            time.sleep(0.2)
-        assert statuses == ["success", "success"]
-    finally:
-        sandbox.admin("datalake/config", {"maxRecords": 50_000, "maxAgeSeconds": 30})
+    lake_config(maxRecords=10, maxAgeSeconds=1.5)
+    dcs_batch(sandbox, w.inlet, [w.envelope(member(t, "size", i)) for i in range(10)])
+    batches = plat.get("/data/foundation/catalog/batches", params={"dataSet": w.profile_ds}).json()
+    assert [b["status"] for b in batches.values()] == ["success"]
+    dcs_single(sandbox, w.inlet, w.envelope(member(t, "time", 1)))
+    deadline = time.time() + 6
+    while time.time() < deadline:
+        statuses = sorted(b["status"] for b in plat.get(
+            "/data/foundation/catalog/batches", params={"dataSet": w.profile_ds}).json().values())
+        if statuses == ["success", "success"]:
+            break
+        time.sleep(0.2)
+    assert statuses == ["success", "success"]
 
 
 def test_fault_injection(sandbox, plat):

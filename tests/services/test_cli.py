@@ -200,3 +200,14 @@ def test_no_keyring_is_a_clear_error_and_session_secret_works(fresh_sandbox, app
             "--session-secret", stdin=CANARY + "\n")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["schema_id"].startswith("https://ns.adobe.com/exchangeinternal/schemas/")
+
+
+def test_a_broken_json_array_stops_with_exit_6_and_the_location(sandbox, tutorial, app_home, tmp_path):
+    f = tmp_path / "cut.json"
+    f.write_text('[{"_exchangeinternal": {"loyaltyID": "cut1@x.com"}},\n {"_exchangeinternal": {"loyaltyID": ')
+    t = tutorial["members"]
+    r = cli("send", str(f), "--profile", "Local sandbox", "--sandbox-url", sandbox.urls.base, "--connection",
+            t.connection_id, "--dataset", t.dataset_id, "--no-progress")
+    assert r.returncode == 6, r.stderr
+    assert "1 accepted" in r.stdout
+    assert "line 2, record 1" in r.stderr and "the file ends inside this record" in r.stderr

@@ -149,3 +149,17 @@ async def test_sync_validation_limiter_holds_under_60_per_minute():
     assert limiter.delay_for("c") == pytest.approx(30.0)
     now[0] = 60.0
     assert limiter.delay_for("c") == 0
+
+
+async def test_a_record_over_1_mb_is_dead_lettered_with_the_reason(sandbox, open_local_session, tutorial,
+                                                                   app_home, tmp_path):
+    big = member(1)
+    big["_exchangeinternal"]["loyaltyLevel"] = "x" * 1_100_000
+    f = tmp_path / "big.jsonl"
+    f.write_text(json.dumps(member(2)) + "\n" + json.dumps(big) + "\n")
+    results = []
+    async with open_local_session(sandbox) as session:
+        report = await BulkRun(session, f, tutorial["members"], on_result=results.append).start()
+    assert report.state == DONE and report.progress.accepted == 1 and report.progress.failed == 1
+    (dead,) = [r for r in results if r.status == "failed"]
+    assert dead.index == 1 and dead.line == 2 and dead.http_status == 413 and "1,000,000 bytes" in dead.reason

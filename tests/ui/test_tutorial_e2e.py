@@ -9,6 +9,7 @@ bulk send, with the integer ``_id`` defect reported and fixed from the GUI."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -212,7 +213,7 @@ async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_error
     await until(lambda: "converted" in editor.bulk.banner.text(), 10, "the fixed copy")
     fixed = editor.bulk.path_edit.text()
     assert fixed.endswith(".json") and fixed != str(samples / "AEP loyalty events.json")
-    assert all(isinstance(r["_id"], str) for r in json.loads(open(fixed).read()))
+    assert all(isinstance(r["_id"], str) for r in json.loads(Path(fixed).read_text()))
     await bulk_send(editor, fixed)
     assert len(editor.bulk.results.rows) == 20
     assert all(r.status == "accepted" for r in editor.bulk.results.rows), editor.bulk.banner.text()

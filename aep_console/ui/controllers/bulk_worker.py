@@ -14,6 +14,7 @@ Qt objects off the GUI thread crashes at random):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -34,14 +35,13 @@ class Inbox:
         self.results: deque = deque()
         self.exchanges: deque = deque()
 
-    def drain(self, dq: deque) -> list:
-        out = []
+    def drain(self, dq: deque, limit: int | None = None) -> list:
+        out: list = []
         pop = dq.popleft
-        try:
-            while True:
-                out.append(pop())
-        except IndexError:
-            return out
+        n = len(dq) if limit is None else min(limit, len(dq))
+        for _ in range(n):
+            out.append(pop())
+        return out
 
 
 class _GcGuard:
@@ -71,10 +71,8 @@ class _GcGuard:
 
 def lower_priority(nice: int = 10) -> None:
     """Let the OS prefer the GUI thread over this one when the CPUs are busy (Linux: per thread)."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (AttributeError, OSError):
-        pass
 
 
 def collect_young() -> None:
@@ -107,7 +105,7 @@ class BulkWorker:
         self.loop = loop
         try:
             self.report = loop.run_until_complete(self._go())
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
+        except BaseException as exc:
             self.error = exc
         finally:
             try:
@@ -132,10 +130,8 @@ class BulkWorker:
                 getattr(self.run, name)()
 
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # closed meanwhile
                 loop.call_soon_threadsafe(fn)
-            except RuntimeError:  # closed meanwhile
-                pass
 
     def finish(self) -> None:
         """Called once on the GUI thread after ``done``: GC back on, a young collection."""

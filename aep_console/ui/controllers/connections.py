@@ -43,7 +43,7 @@ class ConnectionsController(QObject):
         try:
             info = self.ctx.profiles.credentials.backend_info()
             return f"The client secret is stored in: {info.describe()}."
-        except Exception as exc:  # noqa: BLE001 - keyring problems are shown, not raised
+        except Exception as exc:
             title = getattr(exc, "title", None)
             advice = getattr(exc, "advice", str(exc))
             return f"Keyring: {title + '. ' if title else ''}{advice}"
@@ -56,11 +56,14 @@ class ConnectionsController(QObject):
             return dataclasses.replace(base, name=values["name"] or base.name,
                                        sandbox_name=values["sandbox_name"] or base.sandbox_name,
                                        production=values["production"])
-        return ConnectionProfile(
-            name=values["name"], target="aep", org_id=values["org_id"], sandbox_name=values["sandbox_name"],
-            client_id=values["client_id"], scopes=values["scopes"] or self.default_scopes(),
-            production=values["production"],
-        )
+        fields = dict(target="aep", org_id=values["org_id"], sandbox_name=values["sandbox_name"],
+                      client_id=values["client_id"], scopes=values["scopes"] or self.default_scopes(),
+                      production=values["production"])
+        existing = self.get(values["name"]) if values["name"] else None
+        if existing is not None and not existing.is_local:
+            # keep what the form does not show (endpoints of an imported profile, tenant, …)
+            return dataclasses.replace(existing, **fields)
+        return ConnectionProfile(name=values["name"], **fields)
 
     def save(self, values: dict, secret: str) -> tuple[bool, str]:
         from ...services.credentials import CredentialError
@@ -90,7 +93,7 @@ class ConnectionsController(QObject):
             return False, "The built-in \u201cLocal sandbox\u201d profile cannot be deleted."
         try:
             self.ctx.profiles.delete(name)
-        except (ProfileError, Exception) as exc:  # noqa: BLE001 - keyring errors included
+        except (ProfileError, Exception) as exc:
             return False, f"Not deleted: {exc}"
         if self.ctx.profile is not None and self.ctx.profile.name == name:
             self.ctx.activate(self.ctx.profiles.get(LOCAL_PROFILE_NAME))
@@ -99,7 +102,7 @@ class ConnectionsController(QObject):
     def import_file(self, path: str) -> tuple[bool, str, str]:
         try:
             profile = self.ctx.profiles.import_file(path)
-        except Exception as exc:  # noqa: BLE001 - ProfileError, keyring errors: shown to the user
+        except Exception as exc:
             return False, f"Import failed: {exc}", ""
         return True, (f"Imported \u201c{profile.name}\u201d (org {profile.org_id}, sandbox {profile.sandbox_name}); "
                       "the secret went to the keyring."), profile.name
@@ -133,7 +136,7 @@ class ConnectionsController(QObject):
             try:
                 resolved, secret_source = await sessions.resolve(profile)
                 secret_source()
-            except Exception as exc:  # noqa: BLE001 - missing secret, locked keyring
+            except Exception as exc:
                 self.test_step.emit(False, f"Client secret: {exc}")
                 self.test_finished.emit(False, "No client secret: type it in the Client secret field.")
                 return
@@ -143,9 +146,14 @@ class ConnectionsController(QObject):
             try:
                 await session.ims.get_token()
                 self.test_step.emit(True, f"Token from IMS ({resolved.ims_url})")
-            except Exception as exc:  # noqa: BLE001 - every failure is reported in words
+            except Exception as exc:
+                from ...aep.errors import NetworkError
+
                 self.test_step.emit(False, f"Token from IMS failed: {exc}")
-                self.test_finished.emit(False, "IMS refused the credentials: check client id, secret and scopes.")
+                if isinstance(exc, NetworkError):
+                    self.test_finished.emit(False, f"Could not reach IMS at {resolved.ims_url}: {exc}")
+                else:
+                    self.test_finished.emit(False, "IMS refused the credentials: check client id, secret and scopes.")
                 return
             try:
                 stats = await session.schemas.stats()
@@ -153,7 +161,7 @@ class ConnectionsController(QObject):
                 self.test_step.emit(True, f"Schema Registry /stats: tenant {tenant}, org {resolved.org_id}, "
                                           f"sandbox {resolved.sandbox_name}")
                 ok = True
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.test_step.emit(False, f"Schema Registry /stats failed: {exc}")
                 self.test_finished.emit(False, "The token works, but Platform refused the call: check org id and sandbox.")
                 return

@@ -60,7 +60,7 @@ class DataLakeController(QObject):
         self.batches_loaded.emit(dataset_id, batches)
         try:
             rows = await session.data_access.preview(dataset_id)
-        except Exception as exc:  # noqa: BLE001 - a preview is optional
+        except Exception as exc:
             self.failed.emit(f"No preview for this dataset: {exc}")
             rows = []
         self.preview_loaded.emit(dataset_id, rows)

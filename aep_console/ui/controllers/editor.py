@@ -57,7 +57,7 @@ class EditorController(QObject):
         self.primary_identity: tuple[str, str] | None = None
         self.bulk = BulkController(self)
         # imported now, with the page, rather than on the first Send all (a one-off ~80 ms stall)
-        from ...services import bulk as _bulk, sending as _sending  # noqa: F401
+        from ...services import bulk as _bulk  # noqa: F401
 
     # --- targets and schema ----------------------------------------------------------------------
     def list_targets(self) -> None:
@@ -89,7 +89,7 @@ class EditorController(QObject):
             for d in await session.schemas.descriptors_of(schema_id):
                 if d.type == "xdm:descriptorIdentity" and d.is_primary:
                     primary = (d.namespace or "Email", d.source_property or "")
-        except Exception as exc:  # noqa: BLE001 - the template works without it
+        except Exception as exc:
             log.debug("reading descriptors failed: %s", exc)
         if schema_id != self.schema_id:
             return  # the user picked another target meanwhile

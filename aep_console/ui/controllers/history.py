@@ -5,6 +5,7 @@ debounced by the page."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -98,8 +99,6 @@ class HistoryController(QObject):
         reply = await session.transport.request(method.upper(), service, url, ok=lambda _status: True,
                                                 retry=False, **kwargs)
         text = reply.content.decode("utf-8", "replace")
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
         return reply.status, text

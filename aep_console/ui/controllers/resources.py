@@ -37,7 +37,7 @@ async def connections(session) -> list[dict]:
     out: list[dict] = []
     try:
         conns = await session.flows.list_connections()
-    except Exception as exc:  # noqa: BLE001 - a listing problem must not hide the rest
+    except Exception as exc:
         log.warning("listing streaming connections failed: %s", exc)
         return out
     flows_by_source: dict[str, Any] = {}
@@ -46,7 +46,7 @@ async def connections(session) -> list[dict]:
         for fl in flows:
             for sid in fl.source_connection_ids or []:
                 flows_by_source[sid] = fl
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.debug("listing flows failed: %s", exc)
         flows = []
     sources: dict[str, str] = {}
@@ -55,7 +55,7 @@ async def connections(session) -> list[dict]:
             for sc in await session.flows.list("sourceConnections"):
                 if sc.base_connection_id:
                     sources[sc.id] = sc.base_connection_id
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.debug("listing source connections failed: %s", exc)
     for c in conns:
         if not c.inlet_id:
@@ -71,7 +71,7 @@ async def connections(session) -> list[dict]:
                     tgt = await session.flows.get_target_connection((fl.target_connection_ids or [""])[0])
                     entry["dataset_id"] = (tgt.params or {}).get("dataSetId", "")
                     entry["schema_id"] = ((tgt.data or {}).get("schema") or {}).get("id", "")
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     log.debug("reading target connection failed: %s", exc)
         out.append(entry)
     return out

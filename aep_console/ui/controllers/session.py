@@ -5,7 +5,9 @@ active; forwards every redacted exchange to the history and the stream inspector
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import logging
 import queue
 import threading
@@ -17,6 +19,7 @@ from ... import paths
 log = logging.getLogger(__name__)
 _STATE_FILE = "console-ui.json"
 EXCHANGE_BODY_LIMIT = 8 * 1024
+SANDBOX_NICE = 5
 
 
 def _state_path():
@@ -65,7 +68,7 @@ class HistoryWriter:
                 continue
             try:
                 self.history.record(exchange, profile=profile)
-            except Exception:  # noqa: BLE001 - history must never break a request
+            except Exception:
                 log.exception("recording an exchange in the history failed")
 
     def flush(self, timeout: float = 5.0) -> None:
@@ -126,6 +129,9 @@ class SessionController(QObject):
             sb = await loop.run_in_executor(None, lambda: start_sandbox(paths.sandbox_data_dir()))
             self.ctx.sandbox = sb
             self.ctx._owns_sandbox = True
+            # the emulator works for the window, not against it: the OS prefers the GUI thread
+            with contextlib.suppress(AttributeError, OSError):
+                os.setpriority(os.PRIO_PROCESS, sb.pid, SANDBOX_NICE)
             log.info("local sandbox ready at %s", sb.urls.base)
             return sb
 
@@ -195,7 +201,7 @@ class SessionController(QObject):
             if self._writer is None:
                 self._writer = HistoryWriter(self.ctx.history)
             self._writer.put(exchange, getattr(self.ctx.profile, "name", None))
-        except Exception:  # noqa: BLE001 - history must never break a request
+        except Exception:
             log.exception("recording an exchange in the history failed")
         if getattr(exchange, "service", "") == "streaming":
             self.ctx.streaming_log.append(exchange)

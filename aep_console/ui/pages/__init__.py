@@ -21,7 +21,7 @@ class PageSpec:
     key: str
     title: str
     tooltip: str
-    factory: Callable[["AppContext"], QWidget]
+    factory: Callable[[AppContext], QWidget]
 
 
 class PlaceholderPage(QWidget):
@@ -40,10 +40,10 @@ class PlaceholderPage(QWidget):
         layout.addStretch(1)
 
 
-def _page(module: str, cls: str) -> Callable[["AppContext"], QWidget]:
+def _page(module: str, cls: str) -> Callable[[AppContext], QWidget]:
     """A factory that imports the page's module only when the page is first shown."""
 
-    def factory(context: "AppContext") -> QWidget:
+    def factory(context: AppContext) -> QWidget:
         from importlib import import_module
 
         return getattr(import_module(f"{__name__}.{module}"), cls)(context)

@@ -67,11 +67,11 @@ class EditorPage(QWidget):
         tools.addWidget(self.send_btn)
 
         self.validation = ValidationList(self)
-        self.envelope = JsonEditor(self)
+        self.envelope = JsonEditor(self, live_parse=False)
         self.envelope.setReadOnly(True)
         self.envelope.setAccessibleName("Envelope preview")
         self.envelope.setToolTip("The streaming message that will be sent: header and body around the record")
-        self.response = JsonEditor(self)
+        self.response = JsonEditor(self, live_parse=False)
         self.response.setReadOnly(True)
         self.response.setAccessibleName("Last response")
         self.response.setToolTip("AEP's answer to the last send")

@@ -9,12 +9,12 @@ import time
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QHeaderView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -74,7 +74,7 @@ class RequestDialog(QDialog):
         self.body = JsonEditor()
         self.body.setAccessibleName("Request body")
         self.body.setPlainText(_pretty(entry.request_body))
-        self.answer = JsonEditor()
+        self.answer = JsonEditor(live_parse=False)
         self.answer.setReadOnly(True)
         self.answer.setAccessibleName("Response")
         self.banner = Banner("info", "")
@@ -147,16 +147,17 @@ class HistoryPage(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, w in enumerate((150, 110, 60, 55, 70)):
             self.table.setColumnWidth(col, w)
-        self.request = JsonEditor()
+        self.request = JsonEditor(live_parse=False)
         self.request.setReadOnly(True)
         self.request.setAccessibleName("Stored request")
-        self.response = JsonEditor()
+        self.response = JsonEditor(live_parse=False)
         self.response.setReadOnly(True)
         self.response.setAccessibleName("Stored response")
         tabs = QTabWidget()
@@ -204,7 +205,7 @@ class HistoryPage(QWidget):
         self.dialog: RequestDialog | None = None
         self.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
 

@@ -8,9 +8,9 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QHeaderView,
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -61,10 +61,10 @@ class InspectorPage(QWidget):
         self.report.setReadOnly(True)
         self.report.setAccessibleName("Validation report")
         self.report.setToolTip("AEP's answer in words: what was wrong, and where")
-        self.request = JsonEditor()
+        self.request = JsonEditor(live_parse=False)
         self.request.setReadOnly(True)
         self.request.setAccessibleName("Request")
-        self.response = JsonEditor()
+        self.response = JsonEditor(live_parse=False)
         self.response.setReadOnly(True)
         self.response.setAccessibleName("Response")
         self.tabs = QTabWidget()

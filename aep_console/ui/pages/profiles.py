@@ -75,7 +75,7 @@ class ProfilesPage(QWidget):
 
         self.tree = JsonTree()
         self.tree.setAccessibleName("Merged profile tree")
-        self.raw = JsonEditor()
+        self.raw = JsonEditor(live_parse=False)
         self.raw.setReadOnly(True)
         self.raw.setAccessibleName("Merged profile JSON")
         self.raw.setToolTip("The merged profile as returned by the Profile Access API")
@@ -105,7 +105,7 @@ class ProfilesPage(QWidget):
         self.events_view.setColumnWidth(0, 160)
         self.events_view.setColumnWidth(1, 170)
         self.events_view.setColumnWidth(2, 220)
-        self.event_detail = JsonEditor()
+        self.event_detail = JsonEditor(live_parse=False)
         self.event_detail.setReadOnly(True)
         self.event_detail.setAccessibleName("Selected event")
         ev_split = QSplitter(Qt.Orientation.Vertical)
@@ -164,7 +164,8 @@ class ProfilesPage(QWidget):
         """``view``: ProfileViewData (xid, entity, identities, sources, last_modified, raw)."""
         self.banner.set_message("info", "")
         self.summary.setText(
-            f"Profile {view.xid} · {len(view.identities)} identities · {len(view.sources)} source dataset(s)"
+            f"Profile {view.xid} · {len(view.identities)} identit{'y' if len(view.identities) == 1 else 'ies'} · "
+            f"{len(view.sources)} source dataset{'' if len(view.sources) == 1 else 's'}"
             + (f" · last modified {view.last_modified}" if view.last_modified else "")
         )
         self.tree.set_value(view.entity)

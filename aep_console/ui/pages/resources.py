@@ -4,6 +4,7 @@ the wizard that creates one, and "Use in record editor"."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,7 +34,7 @@ class ResourcePage(QWidget):
     title = ""
     resource = ""  # "schemas" | "datasets" | "connections"
     wizard_text = ""
-    columns: list[Column] = []
+    columns: ClassVar[list[Column]] = []
     fetcher: Callable = staticmethod(resources.schemas)
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
@@ -48,7 +49,7 @@ class ResourcePage(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.new_btn = QPushButton(self.wizard_text)
         self.new_btn.setAccessibleName(self.wizard_text.replace("&", "").replace("…", ""))
-        self.new_btn.setToolTip(f"Open the wizard that creates one; it shows each call, and undoes them on cancel or failure")
+        self.new_btn.setToolTip("Open the wizard that creates one; it shows each call, and undoes them on cancel or failure")
         self.use_btn = QPushButton("&Use in record editor")
         self.use_btn.setAccessibleName("Use in record editor")
         self.use_btn.setToolTip("Make the selected item the record editor's target")
@@ -119,6 +120,9 @@ class ResourcePage(QWidget):
         t = text.lower().strip()
         rows = [r for r in self.all_rows if not t or any(t in str(v).lower() for v in r.values())]
         self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()
+        for c in range(self.model.columnCount() - 1):
+            self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 80), 380))
 
     def _selected(self, current, _prev) -> None:
         row = self.model.row_at(current)
@@ -154,7 +158,7 @@ class SchemasPage(ResourcePage):
     resource = "schemas"
     wizard_text = "&New schema…"
     fetcher = staticmethod(resources.schemas)
-    columns = [
+    columns: ClassVar[list[Column]] = [
         Column("Title", lambda r: r["title"], "Schema title"),
         Column("Class", lambda r: _kind(r["class"]), "XDM class"),
         Column("Profile", lambda r: "enabled" if r["union"] else "", "Enabled for Profile (union tag)"),
@@ -175,7 +179,7 @@ class DatasetsPage(ResourcePage):
     resource = "datasets"
     wizard_text = "&New dataset…"
     fetcher = staticmethod(resources.datasets)
-    columns = [
+    columns: ClassVar[list[Column]] = [
         Column("Name", lambda r: r["name"], "Dataset name"),
         Column("Profile", lambda r: "enabled" if r["profile"] else "", "unifiedProfile tag"),
         Column("Identity", lambda r: "enabled" if r["identity"] else "", "unifiedIdentity tag"),
@@ -197,7 +201,7 @@ class StreamingPage(ResourcePage):
     resource = "connections"
     wizard_text = "&New streaming connection…"
     fetcher = staticmethod(resources.connections)
-    columns = [
+    columns: ClassVar[list[Column]] = [
         Column("Name", lambda r: r["name"], "Connection name"),
         Column("CONNECTION_ID", lambda r: r["id"], "The inlet id records are posted to"),
         Column("Dataset", lambda r: r.get("dataset_id", ""), "Target dataset (HTTP API route)"),

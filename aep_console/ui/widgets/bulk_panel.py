@@ -28,7 +28,7 @@ from .throughput_plot import ThroughputPlot
 def format_eta(seconds: float | None) -> str:
     if seconds is None or seconds != seconds or seconds == float("inf"):
         return "ETA —"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds >= 3600:
         return f"ETA {seconds // 3600} h {seconds % 3600 // 60:02d} min"
     if seconds >= 60:
@@ -113,8 +113,9 @@ class BulkPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.plot)
         split.addWidget(self.table)
-        split.setStretchFactor(0, 2)
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
+        split.setSizes([300, 900])
         fix_row = QHBoxLayout()
         fix_row.addWidget(self.banner, 1)
         fix_row.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)

@@ -54,7 +54,7 @@ class JsonHighlighter(QSyntaxHighlighter):
             self._formats[kind] = fmt
         self.rehighlight()
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
+    def highlightBlock(self, text: str) -> None:
         if len(text) > 20000:  # a minified megabyte: colouring it would stall typing
             return
         it = self._TOKEN.globalMatch(text)
@@ -76,10 +76,10 @@ class _Gutter(QWidget):
         super().__init__(editor)
         self._editor = editor
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(self._editor.gutter_width(), 0)
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         self._editor.paint_gutter(event)
 
 
@@ -91,8 +91,9 @@ class JsonEditor(QPlainTextEdit):
     parse_failed = Signal(object)
     submit = Signal()  # Ctrl+Enter
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, live_parse: bool = True) -> None:
         super().__init__(parent)
+        self.live_parse = live_parse  # False: a viewer (headers + JSON), no parse-error marks
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSize(max(font.pointSize(), 10))
         self.setFont(font)
@@ -109,11 +110,12 @@ class JsonEditor(QPlainTextEdit):
         self._update_gutter_width()
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.reparse)
-        self.textChanged.connect(self._debounce.start)
+        if live_parse:
+            self.textChanged.connect(self._debounce.start)
         self.last_problem: ParseProblem | None = None
         self.last_value: object | None = None
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
                 event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             event.accept()
@@ -135,12 +137,12 @@ class JsonEditor(QPlainTextEdit):
         else:
             self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         cr = self.contentsRect()
         self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.PaletteChange:
             self._highlighter.set_dark(_is_dark(self))

@@ -44,7 +44,7 @@ class ThroughputPlot(QWidget):
         self._y: deque[float] = deque(maxlen=window)
         self._xmax, self._ymax = 10.0, 1000.0
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(320, 160)
 
     def clear(self) -> None:
@@ -68,7 +68,7 @@ class ThroughputPlot(QWidget):
     def ranges(self) -> tuple[float, float]:
         return self._xmax, self._ymax
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         try:
             self._paint(p)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -43,7 +44,7 @@ class ReviewPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Create")
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.calls.clear()
         for call in self._wizard.planned_calls():
             self.calls.addItem(call)
@@ -76,7 +77,7 @@ class RunPage(QWizardPage):
         self.fields: dict[str, CopyField] = {}
         self.state = "idle"  # idle | running | done | failed | cancelled
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.steps.clear()
         self._rows.clear()
         self.setTitle("Creating")
@@ -89,7 +90,7 @@ class RunPage(QWizardPage):
         self.banner.set_message("info", "Working…")
         self._wizard.start_run()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.state == "done"
 
     def add_step(self, text: str, kind: str = "ok", index: int | None = None) -> None:

@@ -65,7 +65,7 @@ class ConnectionPage(QWizardPage):
         self._datasets: list[dict] = []
         self._loaded = False
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         if not self._loaded:
             self.status.setText("Loading datasets…")
             self._wizard.lists.fetch("datasets", resources.datasets, self.set_datasets,
@@ -89,7 +89,7 @@ class ConnectionPage(QWizardPage):
         did = self.dataset.currentData()
         return next((d for d in self._datasets if d["id"] == did), None)
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         if not super().isComplete():
             return False
         return not self.http_api.isChecked() or self.selected_dataset() is not None

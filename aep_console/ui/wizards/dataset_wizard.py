@@ -50,7 +50,7 @@ class DatasetPage(QWizardPage):
         self._schemas: list[dict] = []
         self._loaded = False
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         if not self._loaded:
             self.schema_note.setText("Loading schemas…")
             self._wizard.lists.fetch("schemas", resources.schemas, self.set_schemas,
@@ -85,7 +85,7 @@ class DatasetPage(QWizardPage):
         else:
             self.schema_note.setText(f"Schema {s['id']}")
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return super().isComplete() and self.selected_schema() is not None
 
 

@@ -90,7 +90,7 @@ class FieldGroupsPage(QWizardPage):
         self.search.textChanged.connect(self._filter)
         self._loaded_for: str | None = None
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         w = self._wizard
         w.class_page.lock()
         if self._loaded_for == w.class_page.class_id:
@@ -147,11 +147,11 @@ class TenantFieldsPage(QWizardPage):
         lay.addLayout(form)
         lay.addWidget(self.editor, 1)
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         if not self.group_title.text():
             self.group_title.setText(f"{self.field('title')} fields")
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         return self.editor.check()
 
 
@@ -192,11 +192,11 @@ class IdentityPage(QWizardPage):
         self.union.toggled.connect(self.warning.setVisible)
         self.no_identity.toggled.connect(lambda on: (self.field_combo.setEnabled(not on), self.namespace.setEnabled(not on)))
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         current = self.field_combo.currentText()
         self.field_combo.clear()
         names = self._wizard.fields_page.editor.field_names()
-        self.field_combo.addItems(names + ["/personalEmail/address", "/workEmail/address", "/identityMap"])
+        self.field_combo.addItems([*names, "/personalEmail/address", "/workEmail/address", "/identityMap"])
         if current:
             self.field_combo.setCurrentText(current)
         elif names:

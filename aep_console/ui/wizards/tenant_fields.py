@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from ..widgets.banner import Banner
 
 TYPES = ("string", "integer", "number", "boolean", "date", "date-time")
-FORMATS = ("", "email", "uri", "uuid", "hostname", "ipv4")
+FORMATS = ("none", "email", "uri", "uuid", "hostname", "ipv4")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -75,7 +75,7 @@ class TenantFieldsEditor(QWidget):
         self.table.setItem(r, 3, QTableWidgetItem(enum))
         formats = QComboBox()
         formats.addItems(FORMATS)
-        formats.setCurrentText(fmt)
+        formats.setCurrentText(fmt or "none")
         formats.setAccessibleName(f"Format of field {r + 1}")
         self.table.setCellWidget(r, 4, formats)
         if not name:
@@ -97,7 +97,7 @@ class TenantFieldsEditor(QWidget):
                 "type": self.table.cellWidget(r, 1).currentText(),
                 "required": self.table.item(r, 2).checkState() == Qt.CheckState.Checked,
                 "enum": [v.strip() for v in (self.table.item(r, 3).text() if self.table.item(r, 3) else "").split(",") if v.strip()],
-                "format": self.table.cellWidget(r, 4).currentText(),
+                "format": "" if self.table.cellWidget(r, 4).currentText() == "none" else self.table.cellWidget(r, 4).currentText(),
             })
         return out
 
