@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 from pathlib import Path
 
 from . import paths
+from .aep.redact import redact_text
 
 LOG_FILE_NAME = "aep-console.log"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
-# Shapes that must never reach a log line, whatever logged them.
-_SECRET_PATTERNS = [
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1<redacted>"),
-    (re.compile(r"(?i)(client_secret|access_token|secret|password)(\"?\s*[:=]\s*\"?)[^\s\"&,}]+"), r"\1\2<redacted>"),
-]
-
 
 class RedactingFilter(logging.Filter):
-    """Rewrites a record's message so tokens and secrets are masked."""
+    """Rewrites a record's message so tokens and secrets are masked (by ``aep.redact``, the one
+    place that knows their shapes), plus any literal secret registered with ``add_secret``."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,11 +27,7 @@ class RedactingFilter(logging.Filter):
             self._known.add(value)
 
     def redact(self, text: str) -> str:
-        for pattern, repl in _SECRET_PATTERNS:
-            text = pattern.sub(repl, text)
-        for secret in self._known:
-            text = text.replace(secret, "<redacted>")
-        return text
+        return redact_text(text, self._known) or text
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -1,56 +1,45 @@
-"""The AEP client: async httpx + pydantic, one client per AEP service (no Qt)."""
+"""The AEP client: async httpx + pydantic, one client per AEP service (no Qt).
 
-from .config import ClientCredentials, Endpoints, RetryPolicy, Timeouts
-from .errors import (
-    AEPError,
-    AuthError,
-    BadRequestError,
-    ConfigError,
-    ConflictError,
-    ForbiddenError,
-    InsecureEndpointError,
-    NetworkError,
-    NotFoundError,
-    PayloadTooLarge,
-    PreconditionFailed,
-    RateLimited,
-    RequestTimeout,
-    ServerError,
-    ServiceUnavailable,
-    TokenError,
-    UnprocessableError,
-    ValidationFailed,
-)
-from .session import AEPSession
-from .transport import Exchange, Reply
+Names are imported lazily (PEP 562), so that importing a light submodule such as
+``aep_console.aep.redact`` (logging does, at start-up) does not pull in httpx and pydantic.
+"""
 
-__all__ = [
-    "AEPError",
-    "AEPSession",
-    "AuthError",
-    "BadRequestError",
-    "ClientCredentials",
-    "ConfigError",
-    "ConflictError",
-    "Endpoints",
-    "Exchange",
-    "ForbiddenError",
-    "HTTPStatusError",
-    "InsecureEndpointError",
-    "NetworkError",
-    "NotAcceptableError",
-    "NotFoundError",
-    "PayloadTooLarge",
-    "PreconditionFailed",
-    "RateLimited",
-    "Reply",
-    "RequestTimeout",
-    "RetryPolicy",
-    "ServerError",
-    "ServiceUnavailable",
-    "Timeouts",
-    "TokenError",
-    "UnexpectedResponse",
-    "UnprocessableError",
-    "ValidationFailed",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "config": ("ClientCredentials", "Endpoints", "RetryPolicy", "Timeouts"),
+    "errors": (
+        "AEPError", "AuthError", "BadRequestError", "ConfigError", "ConflictError", "ForbiddenError",
+        "InsecureEndpointError", "NetworkError", "NotAcceptableError", "NotFoundError", "PayloadTooLarge",
+        "PreconditionFailed", "RateLimited", "RequestTimeout", "ServerError", "ServiceUnavailable",
+        "TokenError", "UnexpectedResponse", "UnprocessableError", "ValidationFailed",
+    ),
+    "session": ("AEPSession",),
+    "transport": ("Exchange", "Reply"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .config import ClientCredentials, Endpoints, RetryPolicy, Timeouts
+    from .errors import (
+        AEPError, AuthError, BadRequestError, ConfigError, ConflictError, ForbiddenError,
+        InsecureEndpointError, NetworkError, NotAcceptableError, NotFoundError, PayloadTooLarge,
+        PreconditionFailed, RateLimited, RequestTimeout, ServerError, ServiceUnavailable, TokenError,
+        UnexpectedResponse, UnprocessableError, ValidationFailed,
+    )
+    from .session import AEPSession
+    from .transport import Exchange, Reply

@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 
 from starlette.routing import Route
 
@@ -52,17 +53,14 @@ class Part2State:
         except ImportError:  # pragma: no cover
             self.report_builder = None
         self._ticker: asyncio.Task | None = None
+        self._rebuild: asyncio.Future | None = None
         self._stopping = threading.Event()
 
     async def start(self) -> None:
-        n = self.profiles.rebuild()
-        if n:
-            log.warning("profile index rebuilt from %d data-lake rows", n)
         # The Profile index is a large, long-lived object graph: keep the cyclic GC from walking it again
         # and again while messages stream (young collections far apart, rebuilt index frozen).
-        gc.collect()
-        gc.freeze()
         gc.set_threshold(50_000, 20, 100)
+        self._rebuild = asyncio.ensure_future(self._rebuild_profiles())
         self._ticker = asyncio.ensure_future(self._tick())
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint", daemon=True)
         self._checkpointer.start()
@@ -83,6 +81,18 @@ class Part2State:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         conn.close()
 
+    async def _rebuild_profiles(self) -> None:
+        t0 = time.monotonic()
+        try:
+            n = await self.profiles.rebuild()
+        except Exception:
+            log.exception("rebuilding the profile index failed; profiles start empty")
+            return
+        if n:
+            log.warning("profile index rebuilt from %d data-lake rows in %.1f s", n, time.monotonic() - t0)
+        gc.collect()
+        gc.freeze()
+
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(1.0)
@@ -93,6 +103,8 @@ class Part2State:
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._rebuild is not None and not self._rebuild.done():
+            self._rebuild.cancel()
         if self._ticker is not None:
             self._ticker.cancel()
         try:

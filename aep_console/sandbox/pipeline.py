@@ -170,6 +170,8 @@ class Pipeline:
             except Exception:
                 lake.rollback(prep.touched, prep.undo)
                 raise
+        if prep.profile_ops:
+            await self.profiles.wait_ready()
         close = self.finish(conn, prep, received_ms)
         if close:  # a batch reached its size: closed before this answer goes out
             await lake.run(lake.apply, close)

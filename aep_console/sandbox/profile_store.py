@@ -8,6 +8,8 @@ in ``/access/entities`` as soon as the 200 is sent; after a restart ``rebuild`` 
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable
@@ -54,6 +56,7 @@ class ProfileIndex:
     def __init__(self, lake) -> None:
         self.lake = lake
         self.spaces: dict[tuple[str, str], ProfileSpace] = {}
+        self.ready = asyncio.Event()  # set once the start-up rebuild has replayed the data lake
 
     def space(self, org: str, sandbox: str) -> ProfileSpace:
         key = (org, sandbox)
@@ -68,22 +71,41 @@ class ProfileIndex:
             if seq in raw:
                 yield orjson.loads(raw[seq])
 
-    def rebuild(self) -> int:
-        """Replay every committed Profile fragment in ingestion order; returns how many."""
+    async def rebuild(self, chunk: int = 20_000) -> int:
+        """Replay every committed Profile fragment in ingestion order; returns how many.
+
+        Runs in the background at start-up on a connection of its own (a WAL snapshot of the rows that
+        exist now), yielding to the event loop between chunks, so the server answers health checks and
+        takes messages meanwhile; Profile reads and the Profile step of new messages wait for ``ready``.
+        """
         n = 0
-        cur = self.lake.store.conn.execute(
-            "SELECT r.seq, b.org, b.sandbox, r.kind, r.idents, NULL, r.dataset_id, r.batch_id, r.received, "
-            "r.event_id, r.ts, r.event_type FROM dl_records r JOIN batches b ON b.id = r.batch_id "
-            "WHERE r.kind > 0 ORDER BY r.seq")
-        for seq, org, sandbox, kind, idents, _entity, ds, batch, received, event_id, ts, event_type in cur:
-            space = self.space(org, sandbox)
-            idents = orjson.loads(idents)
-            if kind == 1:
-                space.apply_record(seq, idents, None, ds, batch, received)
-            else:
-                space.apply_event(seq, idents, event_id, ts or 0, ds, batch, received, event_type)
-            n += 1
+        conn = sqlite3.connect(self.lake.store.path, check_same_thread=False)
+        try:
+            cur = conn.execute(
+                "SELECT r.seq, b.org, b.sandbox, r.kind, r.idents, r.dataset_id, r.batch_id, r.received, "
+                "r.event_id, r.ts, r.event_type FROM dl_records r JOIN batches b ON b.id = r.batch_id "
+                "WHERE r.kind > 0 AND r.seq < ? ORDER BY r.seq", (self.lake.next_seq,))
+            loads = orjson.loads
+            while True:
+                rows = cur.fetchmany(chunk)
+                if not rows:
+                    break
+                for seq, org, sandbox, kind, idents, ds, batch, received, event_id, ts, event_type in rows:
+                    space = self.space(org, sandbox)
+                    if kind == 1:
+                        space.apply_record(seq, loads(idents), None, ds, batch, received)
+                    else:
+                        space.apply_event(seq, loads(idents), event_id, ts or 0, ds, batch, received, event_type)
+                n += len(rows)
+                await asyncio.sleep(0)
+        finally:
+            conn.close()
+            self.ready.set()
         return n
+
+    async def wait_ready(self) -> None:
+        if not self.ready.is_set():
+            await self.ready.wait()
 
     # --- read models -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from .errors import ApiError
 from .gateway import platform_context, read_json
-from .profile_store import default_merge_policy, too_many_identities
+from .profile_store import default_merge_policy, filter_fields, iso, too_many_identities
 
 PROFILE = "_xdm.context.profile"
 EVENT = "_xdm.context.experienceevent"
@@ -46,6 +46,7 @@ class UpsApi:
 
     async def _ctx(self, request: Request):
         ctx = await platform_context(request)
+        await self.state.profiles.wait_ready()
         faults = self.state.faults
         if faults.applies("ups"):
             mode = faults.draw()  # decided at arrival, before any injected latency
@@ -146,31 +147,7 @@ class UpsApi:
         prof = space.find(entity_id, ns)
         if prof is None:
             raise not_found(f"No profile with entityId [{entity_id}]" + (f" in namespace [{ns}]" if ns else ""))
-        events = self.state.profiles.events_of(prof)
-        if start_time is not None:
-            events = [e for e in events if e[0] >= start_time]
-        if end_time is not None:
-            events = [e for e in events if e[0] < end_time]
-        if descending:
-            events.reverse()
-        start = q.get("start")
-        if start:
-            pos = next((i for i, e in enumerate(events) if e[1] == start), None)
-            if pos is None:
-                raise ups_error(400, "UPS-ACC-1000007", f"'start' [{start}] is not an event of this page sequence")
-            events = events[pos:]
-        page, rest = events[:limit], events[limit:]
-        rows = self.state.lake.event_rows([e[2] for e in page])
-        children = []
-        for ts, eid, seq in page:
-            received, entity = rows.get(seq, (ts, {}))
-            if fields:
-                from .profile_store import filter_fields
-
-                entity = filter_fields(entity, fields)
-            children.append({"relatedEntityId": prof.xid, "entityId": eid, "timestamp": ts, "entity": entity,
-                             "lastModifiedAt": _iso(received)})
-        next_id = rest[0][1] if rest else ""
+        page, next_id = self._event_page(prof, start_time, end_time, limit, descending, q.get("start"), fields)
         href = ""
         if next_id:
             params = {"start": next_id, "orderby": "-timestamp" if descending else "timestamp",
@@ -182,20 +159,93 @@ class UpsApi:
                 if q.get(key):
                     params[key] = q[key]
             href = "/entities?" + urlencode(params)
-        return {"_page": {"orderby": "-timestamp" if descending else "timestamp",
-                          "start": page[0][1] if page else "", "count": len(children), "next": next_id},
-                "children": children, "_links": {"next": {"href": href}}}
+        return {**page, "_links": {"next": {"href": href}}}
+
+    def _event_page(self, prof, start_time, end_time, limit: int, descending: bool, start: str | None,
+                    fields: list[str] | None) -> tuple[dict, str]:
+        """One page of a profile's events: ({"_page", "children"}, id of the next page's first event or "")."""
+        events = self.state.profiles.events_of(prof)
+        if start_time is not None:
+            events = [e for e in events if e[0] >= start_time]
+        if end_time is not None:
+            events = [e for e in events if e[0] < end_time]
+        if descending:
+            events.reverse()
+        if start:
+            pos = next((i for i, e in enumerate(events) if e[1] == start), None)
+            if pos is None:
+                raise ups_error(400, "UPS-ACC-1000007", f"'start' [{start}] is not an event of this page sequence")
+            events = events[pos:]
+        page, rest = events[:limit], events[limit:]
+        rows = self.state.lake.event_rows([e[2] for e in page])
+        children = []
+        for ts, eid, seq in page:
+            received, entity = rows.get(seq, (ts, {}))
+            if fields:
+                entity = filter_fields(entity, fields)
+            children.append({"relatedEntityId": prof.xid, "entityId": eid, "timestamp": ts, "entity": entity,
+                             "lastModifiedAt": iso(received)})
+        next_id = rest[0][1] if rest else ""
+        return ({"_page": {"orderby": "-timestamp" if descending else "timestamp",
+                           "start": page[0][1] if page else "", "count": len(children), "next": next_id},
+                 "children": children}, next_id)
+
+    def _post_events(self, ctx, body: dict, space, fields) -> dict:
+        """POST form for events of several profiles (shape UNCONFIRMED in ../shared docs): keyed by the
+        profile's XID, each a page as the GET form answers; ``_links.next.payload`` is the body for the next
+        page of that profile."""
+        related = body.get("relatedSchema")
+        if related is not None and (not isinstance(related, dict) or related.get("name") != PROFILE):
+            raise ups_error(422, "UPS-ACC-1000004", "relatedSchema.name must be _xdm.context.profile",
+                            f"found {related!r}")
+        tf = body.get("timeFilter") or {}
+        if not isinstance(tf, dict):
+            raise ups_error(400, "UPS-ACC-1000005", "'timeFilter' must be an object with startTime/endTime (ms)")
+        bounds = []
+        for key in ("startTime", "endTime"):
+            v = tf.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+                raise ups_error(400, "UPS-ACC-1000005", f"'timeFilter.{key}' must be a number (ms), found {v!r}")
+            bounds.append(v)
+        limit = body.get("limit", DEFAULT_LIMIT)
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit != int(limit) or limit < 1:
+            raise ups_error(400, "UPS-ACC-1000005", f"'limit' must be a whole number from 1, found {limit!r}")
+        orderby = str(body.get("orderby") or body.get("orderBy") or "+timestamp").strip()
+        if orderby not in ("timestamp", "+timestamp", "-timestamp"):
+            raise ups_error(400, "UPS-ACC-1000006", f"'orderby' must be +timestamp or -timestamp, found {orderby}")
+        descending = orderby == "-timestamp"
+        out: dict[str, Any] = {}
+        for i, item in enumerate(body.get("identities") or []):
+            if not isinstance(item, dict):
+                raise ups_error(400, "UPS-ACC-1000002", f"identities[{i}] must be an object")
+            entity_id = item.get("relatedEntityId") or item.get("entityId")
+            ns_obj = item.get("relatedEntityIdNS") or item.get("entityIdNS")
+            ns = ns_obj.get("code") if isinstance(ns_obj, dict) else ns_obj
+            if not isinstance(entity_id, str) or (ns is not None and not isinstance(ns, str)):
+                raise ups_error(400, "UPS-ACC-1000002",
+                                f"identities[{i}] needs a string relatedEntityId (and relatedEntityIdNS.code)")
+            prof = space.find(entity_id, ns)
+            if prof is None:
+                continue
+            page, next_id = self._event_page(prof, bounds[0], bounds[1], int(limit), descending,
+                                             item.get("start") if isinstance(item.get("start"), str) else None,
+                                             fields)
+            payload = ""
+            if next_id:
+                payload = {**body, "identities": [{**item, "start": next_id}]}
+            out[prof.xid] = {**page, "_links": {"next": {"href": "/entities" if next_id else "",
+                                                         **({"payload": payload} if payload else {})}}}
+        if not out:
+            raise not_found("None of the requested identities has a profile")
+        return out
 
     async def post_entities(self, request: Request) -> Response:
         ctx = await self._ctx(request)
         body = await read_json(request, lambda m: ups_error(400, "UPS-ACC-1000000", m), expect=dict)
         schema = (body.get("schema") or {}).get("name") if isinstance(body.get("schema"), dict) else None
-        if schema != PROFILE:
-            if schema == EVENT:
-                raise ups_error(422, "UPS-ACC-1000003", "ExperienceEvent lookups by POST are not supported here",
-                                "use GET /access/entities?schema.name=_xdm.context.experienceevent")
-            raise ups_error(400, "UPS-ACC-1000001", "'schema.name' is required and must be _xdm.context.profile",
-                            f"found {schema!r}")
+        if schema not in (PROFILE, EVENT):
+            raise ups_error(400, "UPS-ACC-1000001",
+                            f"'schema.name' is required and must be {PROFILE} or {EVENT}", f"found {schema!r}")
         identities = body.get("identities")
         if not isinstance(identities, list) or not identities:
             raise ups_error(400, "UPS-ACC-1000002", "'identities' must be a non-empty array",
@@ -205,6 +255,8 @@ class UpsApi:
             raise ups_error(400, "UPS-ACC-1000008", "'fields' must be an array of strings")
         policy = self._policy(ctx, body.get("mergePolicyId"))
         space = self.state.profiles.space(ctx.org_id, ctx.sandbox)
+        if schema == EVENT:
+            return _json(self._post_events(ctx, body, space, fields))
         out: dict[str, Any] = {}
         for i, item in enumerate(identities):
             if not isinstance(item, dict) or not isinstance(item.get("entityId"), str):
@@ -242,12 +294,6 @@ def _number(q, key: str) -> float | None:
     if value != value or value in (float("inf"), float("-inf")):
         raise ups_error(400, "UPS-ACC-1000005", f"'{key}' must be a number, found {raw!r}")
     return value
-
-
-def _iso(ms: int) -> str:
-    from .profile_store import iso
-
-    return iso(ms)
 
 
 def routes(state) -> list[Route]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..aep.config import ClientCredentials
+from ..logging_setup import REDACTOR
 from ..aep.session import AEPSession
 from .credentials import CredentialStore
 from .history import BODY_LIMIT, HistoryStore
@@ -22,6 +23,7 @@ def open_session(profile: ConnectionProfile, *, profiles: ProfileStore | None = 
 
     def get_secret() -> str:
         value = secret or store.secret_for(profile)
+        REDACTOR.add_secret(value)  # a log line or crash text that quotes it shows a mask instead
         if history is not None:
             history.add_secret(value)
         return value

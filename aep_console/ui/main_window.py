@@ -177,9 +177,9 @@ class MainWindow(QMainWindow):
             return
         name = getattr(profile, "name", str(profile))
         sandbox = getattr(profile, "sandbox_name", "") or "?"
-        where = "local sandbox" if getattr(profile, "is_local", False) else "Adobe Experience Platform"
-        self.profile_label.setText(f"Profile: {name}  ({where})")
-        self.sandbox_label.setText(f"AEP sandbox: {sandbox}")
+        where = "local sandbox, offline" if getattr(profile, "is_local", False) else "Adobe Experience Platform"
+        self.profile_label.setText(f"Profile: {name} \u2014 {where}")
+        self.sandbox_label.setText(f"  |  AEP sandbox: {sandbox}")
         production = bool(getattr(profile, "production", False))
         self.banner.setVisible(production)
         if production:

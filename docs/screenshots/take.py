@@ -180,6 +180,8 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
     await grab("profiles-events")
     profiles.tabs.setCurrentIndex(0)
 
+    if ctx.sandbox is not None:  # close the open streaming batches, as the hourly cut would
+        await asyncio.get_running_loop().run_in_executor(None, ctx.sandbox.admin, "datalake/flush", {})
     lake = win.show_page("datalake")
     lake.refresh()
     await until(lambda: lake.datasets.count() > 0, 20, "datasets")

@@ -207,6 +207,18 @@ def test_event_filters_order_and_paging(sandbox, plat, world):
         "schema.name": "_xdm.context.experienceevent", "relatedSchema.name": "_xdm.context.profile",
         "entityId": member, "entityIdNS": "email", "limit": 2})
     assert [c["entityId"] for c in resp.json()["children"]] == ["ev-00", "ev-01"]
+    # the POST form: keyed by XID, paging through _links.next.payload
+    body = {"schema": {"name": "_xdm.context.experienceevent"}, "relatedSchema": {"name": "_xdm.context.profile"},
+            "identities": [{"relatedEntityId": member, "relatedEntityIdNS": {"code": "Email"}}],
+            "timeFilter": {"startTime": base_ms + 2000}, "limit": 4, "orderby": "-timestamp"}
+    seen = []
+    while body:
+        resp = plat.post("/data/core/ups/access/entities", json=body)
+        assert resp.status_code == 200, resp.text
+        page = only(resp.json())
+        seen += [c["entityId"] for c in page["children"]]
+        body = page["_links"]["next"].get("payload")
+    assert seen == [f"ev-{i:02d}" for i in range(11, 1, -1)]
     # re-ingesting the same _id replaces the event
     again = copy.deepcopy(msgs[0])
     again["body"]["xdmEntity"][f"_{t}"]["pointsEarned"] = 99

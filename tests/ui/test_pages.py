@@ -138,6 +138,21 @@ async def test_production_profile_shows_banner_and_asks_before_sending(ctx, qtbo
     editor.send()
     await until(lambda: "Accepted" in editor.result_banner.text(), 15, "the confirmed send")
     assert len(asked) == 2
+    # a wizard asks before it creates anything
+    from aep_console.ui.wizards.connection_wizard import ConnectionWizard
+
+    wizard = ConnectionWizard(ctx)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    await until(lambda: wizard.page_._loaded, 15, "datasets")
+    wizard.page_.name.setText(unique("Prod stream"))
+    wizard.next()
+    monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.Cancel))
+    wizard.next()
+    assert wizard.currentPage() is wizard.review_page and len(asked) == 3  # refused: nothing created
+    monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.Yes))
+    wizard.next()
+    await until(lambda: wizard.state == "done", 15, "the confirmed creation")
 
 
 async def test_inspector_reads_the_validation_report_and_copies_curl(connected, qtbot):

@@ -159,7 +159,7 @@ def test_log_file_lives_under_the_override_and_is_redacted(console, app_home):
         handler.flush()
     log_file = app_home / "logs" / "aep-console.log"
     content = log_file.read_text()
-    assert "Authorization: Bearer <redacted>" in content
+    assert "Authorization: Bearer ***REDACTED***" in content
     assert "ghijklmnop1234" not in content
 
 

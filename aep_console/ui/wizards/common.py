@@ -44,6 +44,19 @@ class ReviewPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Create")
 
+    def validatePage(self) -> bool:
+        """A production profile asks before anything is created."""
+        ctx = self._wizard.ctx
+        if not ctx.is_production:
+            return True
+        name = getattr(ctx.profile, "name", "?")
+        answer = QMessageBox.warning(
+            self, "Create in production?",
+            f"Profile \u201c{name}\u201d is a PRODUCTION profile.\n\nThe calls listed will create resources "
+            "in its production sandbox.\n\nCreate them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def initializePage(self) -> None:
         self.calls.clear()
         for call in self._wizard.planned_calls():
