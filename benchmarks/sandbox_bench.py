@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -258,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         stats = httpx.get(f"{proc.urls.base}/__sandbox/admin/stats", timeout=30).json()
     finally:
         proc.stop()
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
     rows = [
         ("/collection/batch messages/s (validate+persist+profile)", f"{rate:,.0f}", ">= 20,000"),
