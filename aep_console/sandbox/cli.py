@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         "--sandboxes", default=None, help="comma-separated sandbox names of the first org (default prod,dev)"
     )
     p.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help='fault injection for tests and demos, e.g. "error500=0.05,error429=0.02,drop=0.01,latencyMs=20" '
+        "(off by default; also settable at run time on the loopback-only admin API)",
+    )
+    p.add_argument(
         "--ready-line", action="store_true", help="print AEP_SANDBOX_READY {json} when ready (for launchers)"
     )
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
@@ -83,6 +90,14 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
     if overrides:
         first = OrgConfig(**{**first.__dict__, **overrides})
         config = config.with_overrides(orgs=(first, *config.orgs[1:]))
+    if args.faults:
+        from .faults import FaultConfigError, FaultInjector, parse_cli_faults
+
+        try:
+            FaultInjector().configure(parse_cli_faults(args.faults))
+        except FaultConfigError as exc:
+            raise ConfigError(str(exc)) from None
+        config = config.with_overrides(extra={**config.extra, "faults": args.faults})
     return config
 
 

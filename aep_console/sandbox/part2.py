@@ -20,6 +20,7 @@ import time
 
 from starlette.routing import Route
 
+from ..xdm.validate import streaming_validation_report
 from . import admin, export, streaming, ups
 from .datalake import DataLake
 from .faults import FaultInjector, parse_cli_faults
@@ -46,12 +47,7 @@ class Part2State:
         faults = extra.get("faults") or os.environ.get("AEP_SANDBOX_FAULTS")
         if faults:
             self.faults.configure(parse_cli_faults(faults) if isinstance(faults, str) else dict(faults))
-        try:
-            from aep_console.xdm.validate import streaming_validation_report
-
-            self.report_builder = streaming_validation_report
-        except ImportError:  # pragma: no cover
-            self.report_builder = None
+        self.report_builder = streaming_validation_report
         self._ticker: asyncio.Task | None = None
         self._rebuild: asyncio.Future | None = None
         self._stopping = threading.Event()

@@ -1,24 +1,32 @@
 """Start-up of the desktop console: QApplication, theme, logging, crash reporting, the qasync
-loop (asyncio running on Qt's event loop), the application context and the main window."""
+loop (asyncio running on Qt's event loop), the application context and the main window.
+
+Start-up order (``run_gui``): the window first — QApplication, theme, the shell and its first
+page — painted before anything it does not need is imported or built; then asyncio/qasync, the
+log file, the crash hooks and the session (the embedded sandbox starts after that, in a
+subprocess). ``build_console`` does both phases at once (tests, benchmarks)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_ID, APP_NAME, __version__
-from ..logging_setup import setup_logging
-from .crash import CrashReporter
 from .logview import QtLogHandler
 from .main_window import MainWindow
 from .tasks import TaskRunner
 from .theme import apply_theme
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .crash import CrashReporter
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +49,9 @@ def application() -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("aep-console")
-    from importlib.resources import files
+    from pathlib import Path
 
-    icon = files("aep_console.ui").joinpath("icon.svg")
+    icon = Path(__file__).with_name("icon.svg")  # package data (importlib.resources costs ~6 ms at start)
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     return app
@@ -58,23 +66,74 @@ def build_console(
     stderr_logging: bool = True,
 ) -> Console:
     """Build (not show) the console on the running qasync loop."""
+    shell = _build_shell(theme)
+    return _finish_console(shell, log_level=log_level, loop=loop, profile=profile, stderr_logging=stderr_logging)
+
+
+@dataclass
+class _Shell:
+    app: QApplication
+    window: MainWindow
+    context: object
+    runner: TaskRunner
+    log_handler: QtLogHandler
+
+
+def _build_shell(theme: str) -> _Shell:
+    """What the first painted window needs: the application, the theme, the main window and its
+    first page (no asyncio, no log file, no stores, no session)."""
     app = application()
     apply_theme(app, theme)
     log_handler = QtLogHandler()
-    log_path = setup_logging(log_level, extra_handlers=[log_handler], stderr=stderr_logging)
-    crash_reporter = CrashReporter()
-    crash_reporter.install(loop)
-    runner = TaskRunner(crash_reporter.report_exception, loop)
+    runner = TaskRunner()
     from .context import AppContext
 
     context = AppContext(runner)
     window = MainWindow(context, log_handler)
-    crash_reporter.parent_widget = window
-    starter = getattr(context, "start", None)
+    return _Shell(app, window, context, runner, log_handler)
+
+
+def _finish_console(shell: _Shell, *, log_level: str, loop, profile: str | None, stderr_logging: bool) -> Console:
+    """Everything else: the log file, the crash hooks on the loop, the session start (the session
+    and the embedded sandbox come up once the loop runs)."""
+    from ..logging_setup import setup_logging
+    from .crash import CrashReporter
+
+    log_path = setup_logging(log_level, extra_handlers=[shell.log_handler], stderr=stderr_logging)
+    crash_reporter = CrashReporter()
+    crash_reporter.install(loop)
+    shell.runner.set_error_sink(crash_reporter.report_exception)
+    shell.runner.set_loop(loop)
+    crash_reporter.parent_widget = shell.window
+    starter = getattr(shell.context, "start", None)
     if starter is not None:
         starter(profile)
     log.info("%s %s started; log file %s", APP_NAME, __version__, log_path)
-    return Console(app, window, context, runner, crash_reporter, log_handler)
+    return Console(shell.app, shell.window, shell.context, shell.runner, crash_reporter, shell.log_handler)
+
+
+def paint_now(window, timeout: float = 0.5) -> None:
+    """Show ``window`` and let Qt paint it before the rest of the start-up runs (user input waits
+    for the event loop; only the window system's and paint events are handled here)."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
+
+    class _Painted(QObject):
+        done = False
+
+        def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt name
+            if ev.type() == QEvent.Type.Paint:
+                self.done = True
+            return False
+
+    spy = _Painted()
+    window.installEventFilter(spy)
+    window.show()
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout
+    flags = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
+    while not spy.done and time.monotonic() < deadline:
+        app.processEvents(flags, 10)
+    window.removeEventFilter(spy)
 
 
 def close_console(console: Console, loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -90,13 +149,18 @@ def close_console(console: Console, loop: asyncio.AbstractEventLoop | None = Non
 
 
 def run_gui(args) -> int:
-    app = application()
+    shell = _build_shell(args.theme)
+    if args.page:
+        shell.window.show_page(args.page)
+    paint_now(shell.window)  # the user sees the window before the rest of the start-up runs
+    import asyncio
+
+    import qasync
+
+    app = shell.app
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    console = build_console(theme=args.theme, log_level=args.log_level, loop=loop, profile=args.profile)
-    if args.page:
-        console.window.show_page(args.page)
-    console.window.show()
+    console = _finish_console(shell, log_level=args.log_level, loop=loop, profile=args.profile, stderr_logging=True)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:

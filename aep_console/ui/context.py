@@ -11,14 +11,16 @@ Widgets read plain values from here and listen to the signals; they never await 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:  # imported on first use: the main window paints before asyncio loads
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +73,16 @@ class AppContext(QObject):
         self.streaming_log: deque = deque(maxlen=20000)
         self._busy: set[str] = set()
         self._closed = False
-        from .controllers.session import SessionController
+        self._sessions = None
 
-        self.sessions = SessionController(self)
+    @property
+    def sessions(self):
+        """The SessionController (built on first use: it is not needed for the first paint)."""
+        if self._sessions is None:
+            from .controllers.session import SessionController
+
+            self._sessions = SessionController(self)
+        return self._sessions
 
     # --- stores (built on first use: start-up pays for nothing it does not show) -----------------
     @property
@@ -136,6 +145,8 @@ class AppContext(QObject):
         window first), the start waits for it: a coroutine stepped outside a running loop fails."""
         if self._closed:
             return
+        import asyncio
+
         if asyncio._get_running_loop() is None:
             from PySide6.QtCore import QTimer
 
@@ -166,9 +177,12 @@ class AppContext(QObject):
             return
         self._closed = True
         self.runner.cancel_all()
-        await self.sessions.close_session()
-        self.sessions.close_writer()
+        if self._sessions is not None:
+            await self._sessions.close_session()
+            self._sessions.close_writer()
         if self.sandbox is not None and self._owns_sandbox:
+            import asyncio
+
             sandbox, self.sandbox = self.sandbox, None
             await asyncio.get_running_loop().run_in_executor(None, sandbox.stop)
         history = self._history
@@ -179,7 +193,8 @@ class AppContext(QObject):
         """Synchronous last resort (no loop running): stop the sandbox subprocess."""
         self._closed = True
         self.runner.cancel_all()
-        self.sessions.close_writer()
+        if self._sessions is not None:
+            self._sessions.close_writer()
         if self.sandbox is not None and self._owns_sandbox:
             sandbox, self.sandbox = self.sandbox, None
             try:

@@ -17,7 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..logging_setup import log_file
+
+def log_file():
+    from ..logging_setup import log_file  # (logging_setup loads the file handlers: not before the first paint)
+
+    return log_file()
 
 
 class QtLogHandler(logging.Handler):
@@ -56,7 +60,7 @@ class LogView(QWidget):
         bar.addWidget(self.level)
         bar.addStretch(1)
         open_folder = QPushButton("Open log folder")
-        open_folder.setToolTip(str(log_file().parent))
+        open_folder.setToolTip("Open the folder of the log files")
         open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent))))
         bar.addWidget(open_folder)
         clear = QPushButton("Clear")

@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, __version__
-from ..cli import version_text
-from ..logging_setup import log_file
-from .logview import LogView, QtLogHandler
+from .logview import LogView, QtLogHandler, log_file
 from .pages import PageSpec, page_specs
 
 log = logging.getLogger(__name__)
@@ -157,6 +155,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
 
     def _about(self) -> None:
+        from ..cli import version_text
+
         QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME} {__version__}</b><pre>{version_text()}</pre>")
 
     def _connect_context(self) -> None:

@@ -8,10 +8,12 @@ name when a new one starts, and routes an unhandled exception to the crash repor
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # asyncio is imported on first use: the window paints before it loads
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,9 @@ class TaskRunner:
     def set_error_sink(self, sink: ErrorSink) -> None:
         self._on_unhandled = sink
 
+    def set_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        self._loop = loop
+
     def run(
         self,
         name: str,
@@ -35,6 +40,8 @@ class TaskRunner:
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> asyncio.Task:
+        import asyncio
+
         previous = self._tasks.get(name)
         if previous is not None and not previous.done():
             previous.cancel()
@@ -49,6 +56,8 @@ class TaskRunner:
         if task.cancelled():
             log.debug("task %s cancelled", name)
             return
+        import asyncio
+
         exc = task.exception()
         if exc is None:
             if on_done is not None:
@@ -77,6 +86,8 @@ class TaskRunner:
             task.cancel()
 
     async def wait_all(self) -> None:
+        import asyncio
+
         tasks = list(self._tasks.values())
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)

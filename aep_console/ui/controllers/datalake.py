@@ -21,7 +21,7 @@ def failure_reason(record: dict) -> str:
 
 
 class DataLakeController(QObject):
-    datasets_loaded = Signal(list)  # Dataset models
+    datasets_loaded = Signal(object)  # Dataset models
     batches_loaded = Signal(str, list)  # dataset id, Batch models
     preview_loaded = Signal(str, list)  # dataset id, rows
     failed_loaded = Signal(str, list)  # batch id, records

@@ -35,14 +35,14 @@ class _V:
 
 
 class EditorController(QObject):
-    targets_listed = Signal(list, list, list)
+    targets_listed = Signal(object, object, object)
     schema_ready = Signal()
     schema_failed = Signal(str)
     send_done = Signal(object)  # SendOutcome
     send_failed = Signal(str)
     bulk_started = Signal(object)
     bulk_progress = Signal(object)
-    bulk_rows = Signal(list)
+    bulk_rows = Signal(object)
     bulk_finished = Signal(str, str)
     bulk_id_defect = Signal(str)
     bulk_file_fixed = Signal(str, int)

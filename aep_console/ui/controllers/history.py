@@ -56,7 +56,7 @@ def reopen_streaming(entry) -> Reopened | None:
 
 
 class HistoryController(QObject):
-    results = Signal(list, int)  # entries (newest first), total matching
+    results = Signal(object, int)  # entries (newest first), total matching
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -109,7 +109,7 @@ def readable_report(response_body: str | None) -> list[str]:
 
 
 class InspectorController(QObject):
-    rows_added = Signal(list)
+    rows_added = Signal(object)
     cleared = Signal()
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:

@@ -47,7 +47,7 @@ def view_of(found: Any, namespace: str, value: str) -> ProfileViewData:
 
 class ProfileController(QObject):
     profile_loaded = Signal(object)  # ProfileViewData
-    events_loaded = Signal(list)  # list of dicts (entityId, timestamp, entity)
+    events_loaded = Signal(object)  # list of dicts (entityId, timestamp, entity)
     not_found = Signal(str)
     failed = Signal(str)
 
