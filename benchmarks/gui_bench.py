@@ -68,26 +68,34 @@ main(["--theme", "light"])
 """
 
 
-def cold_start(code: str, runs: int) -> tuple[float, float]:
-    """(median seconds to the first painted main window, median seconds to the event loop's first
-    turn after it) over ``runs`` fresh processes."""
+def _start_once(code: str, cache: str) -> dict[str, float]:
+    env = dict(os.environ, AEP_CONSOLE_HOME=tempfile.mkdtemp(prefix="aep-bench-cold-"), PYTHONPYCACHEPREFIX=cache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                         cwd=str(ROOT))
+    marks = {ln.split()[0]: float(ln.split()[1]) - t0 for ln in out.stdout.splitlines()
+             if ln.startswith(("PAINTED", "READY"))}
+    if "PAINTED" not in marks:
+        raise RuntimeError(f"no paint: {out.stderr[-2000:]}")
+    marks.setdefault("READY", marks["PAINTED"])
+    return marks
+
+
+def cold_start(runs: int) -> dict[str, float]:
+    """Medians over ``runs`` fresh processes of each program, bare and console alternating (so that
+    load from elsewhere hits both alike): seconds to the first painted main window, and for the
+    console also to the event loop's first turn after it."""
     cache = tempfile.mkdtemp(prefix="aep-bench-pyc-")
-    painted, ready = [], []
-    for i in range(runs + 1):  # run 0 fills the byte-code cache and is not counted
-        env = dict(os.environ, AEP_CONSOLE_HOME=tempfile.mkdtemp(prefix="aep-bench-cold-"),
-                   PYTHONPYCACHEPREFIX=cache)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        t0 = time.time()
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
-                             cwd=str(ROOT))
-        marks = {ln.split()[0]: float(ln.split()[1]) for ln in out.stdout.splitlines()
-                 if ln.startswith(("PAINTED", "READY"))}
-        if "PAINTED" not in marks:
-            raise RuntimeError(f"no paint: {out.stderr[-2000:]}")
-        if i:
-            painted.append(marks["PAINTED"] - t0)
-            ready.append(marks.get("READY", marks["PAINTED"]) - t0)
-    return statistics.median(painted), statistics.median(ready)
+    _start_once(BARE, cache), _start_once(CONSOLE, cache)  # fill the byte-code cache; not counted
+    bare, cons, ready = [], [], []
+    for _ in range(runs):
+        bare.append(_start_once(BARE, cache)["PAINTED"])
+        marks = _start_once(CONSOLE, cache)
+        cons.append(marks["PAINTED"])
+        ready.append(marks["READY"])
+    med = statistics.median
+    return {"bare": med(bare), "console": med(cons), "ready": med(ready)}
 
 
 # --- in-process benchmarks ----------------------------------------------------------------------
@@ -268,8 +276,8 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    bare, _ = cold_start(BARE, args.runs)
-    cons, cons_ready = cold_start(CONSOLE, args.runs)
+    cold = cold_start(args.runs)
+    bare, cons, cons_ready = cold["bare"], cold["console"], cold["ready"]
     r = run_in_process(args)
     b, p = r["bulk"], r["profile"]
     rows = [

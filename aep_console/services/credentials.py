@@ -31,7 +31,7 @@ _KNOWN = {
 }
 
 _ADVICE_NO_BACKEND = (
-    "No secure keyring is available. On Linux, install and start a Secret Service provider "
+    "On Linux, install and start a Secret Service provider "
     "(GNOME Keyring or KWallet) in your desktop session; on a headless machine, run inside "
     "`dbus-run-session` with `gnome-keyring-daemon --unlock`. Until then you can keep the secret "
     "for this session only (it is forgotten when the console exits)."

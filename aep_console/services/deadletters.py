@@ -12,13 +12,17 @@ import orjson
 class DeadLetters:
     """Append-only JSON Lines: one line per record that was not accepted, with the reason."""
 
+    SAMPLES = 5
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh = None
+        self.samples: list[str] = []  # the first reasons, for a summary that says what went wrong
 
     def write(self, entries: list[dict[str, Any]]) -> None:
         if not entries:
             return
+        self.samples.extend(e["reason"] for e in entries[: self.SAMPLES - len(self.samples)])
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the run

@@ -202,7 +202,7 @@ class BulkSender:
         self._emit(force=True)
         return RunReport(p.state, p.snapshot(), self.dead.path if self.dead else None,
                          self.journal.path if self.journal else None, error, resumed=skip is not None,
-                         error_kind=kind)
+                         error_kind=kind, sample_reasons=tuple(self.dead.samples) if self.dead else ())
 
     async def _read(self, records: Iterable[SourceRecord], skip: Any) -> None:
         high = max(self.opt.max_batch_bytes * (self.opt.concurrency + 2), 4 * self.opt.max_batch_bytes)

@@ -100,6 +100,7 @@ class RunReport:
     error: str | None = None
     resumed: bool = False
     error_kind: str | None = None  # "input" (the file cannot be read on) | "aep" (credentials, ids, network)
+    sample_reasons: tuple[str, ...] = ()  # the first few dead-letter reasons of this run
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,10 @@ class RunReport:
         if p.retried:
             parts.append(f"{p.retried} re-sends")
         text = f"{self.state}: " + ", ".join(parts) + f" in {p.elapsed:.1f} s"
+        if self.sample_reasons:
+            text += "\nFirst reasons:\n" + "\n".join(f"  {reason}" for reason in self.sample_reasons)
+            if any("_id: expected type: String, found: Long" in reason for reason in self.sample_reasons):
+                text += "\nHint: XDM requires a string _id; --string-ids sends integer _id values as strings."
         if self.dead_letter_path and p.dead_lettered:
             text += f"\nDead letters (reason per record): {self.dead_letter_path}"
         if self.error:

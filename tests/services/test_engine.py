@@ -31,6 +31,9 @@ async def test_tutorial_samples(sandbox, open_local_session, tutorial, shared_di
         assert len(dead) == 20 and dead[0]["index"] == 0 and dead[0]["line"] == 1
         assert "$._id: expected type: String, found: Long" in dead[0]["reason"]
         assert dead[0]["record"]["eventType"] == "loyaltyBalanceUpdate"
+        summary = bad.summary()  # what the command line prints: the first reasons and the way out
+        assert "record 0 (line 1): $._id: expected type: String, found: Long" in summary
+        assert summary.count("expected type: String") == 5 and "--string-ids" in summary
         fixed = await BulkRun(session, events, tutorial["events"], restart=True,
                               options=EngineOptions(string_ids=True)).start()
         assert fixed.ok and fixed.progress.accepted == 20, fixed.summary()
