@@ -6,7 +6,8 @@
    processes of the same run (median of N; the console through its real entry point): ratio ≤ 1.5.
    The time until the console's event loop runs (it takes input) is shown too.
 3. The profile view opening a profile with 10,000 experience events: ≤ 300 ms (look-up click to
-   the events table filled and painted; the display part alone is shown too).
+   the events table holding all of them, painted; the time from the last rows reaching the table
+   model to that paint is shown too).
 
     .venv/bin/python benchmarks/gui_bench.py [--records 100000] [--events 10000] [--runs 5]
 """
@@ -231,11 +232,14 @@ async def in_process(args) -> dict:
         profiles.events_view.viewport().installEventFilter(spy)
         profiles.tabs.setCurrentIndex(4)
         rows_at: dict = {}
-        def loaded(rows) -> None:
-            if len(rows) >= args.events:  # the last page (the first one is shown at once)
+
+        def loaded(*_args) -> None:
+            # the model holds them all (pages are added as they arrive; the first one is shown at once)
+            if profiles.events.rowCount() >= args.events:
                 rows_at.setdefault("t", time.perf_counter())
 
-        profiles.controller.events_loaded.connect(loaded)
+        profiles.events.rowsInserted.connect(loaded)
+        profiles.events.modelReset.connect(loaded)
         for _ in range(args.runs):
             profiles.events.clear()
             painted["t"] = None
@@ -292,7 +296,7 @@ def main() -> int:
         ("  console responsive (event loop running)", f"{cons_ready * 1000:.0f} ms (median of {args.runs})", "", ""),
         (f"profile view, {p['events']:,} events: look-up to painted", f"{p['open_ms']:.0f} ms (median)", "≤ 300 ms",
          "ok" if p["open_ms"] <= 300 else "FAIL"),
-        ("  of which display of the 10,000 (model + paint)", f"{p['display_ms']:.0f} ms", "", ""),
+        ("  of which display after the last rows arrived", f"{p['display_ms']:.0f} ms", "", ""),
         ("  sort 10,000 events by a column", f"{p['sort_ms']:.0f} ms", "", ""),
     ]
     w = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -63,18 +63,44 @@ class ProfileClient(ServiceClient):
                           start_time: int | None = None, end_time: int | None = None, limit: int | None = None,
                           orderby: str | None = None, merge_policy_id: str | None = None) -> EventPage:
         """The first page of a profile's experience events."""
-        body = await self._get_json(self.p("/access/entities"), params={
-            "schema.name": schema_name, "relatedSchema.name": related_schema,
-            "relatedEntityId": entity_id, "relatedEntityIdNS": namespace, "fields": fields,
-            "startTime": start_time, "endTime": end_time, "limit": limit, "orderby": orderby,
-            "mergePolicyId": merge_policy_id})
-        return parse(EventPage, body or {})
+        return parse(EventPage, await self._events_body(
+            entity_id, namespace, schema_name=schema_name, related_schema=related_schema, fields=fields,
+            start_time=start_time, end_time=end_time, limit=limit, orderby=orderby,
+            merge_policy_id=merge_policy_id) or {})
 
     async def next_events_page(self, page: EventPage) -> EventPage | None:
         href = page.next_href
         if not href:
             return None
         return parse(EventPage, await self._get_json(self._next_path(href)) or {})
+
+    # plain-JSON forms (no model per event: for callers that read thousands, such as the GUI)
+
+    async def events_page_json(self, entity_id: str, namespace: str, *, schema_name: str = EVENT_SCHEMA,
+                               related_schema: str = PROFILE_SCHEMA, fields: list[str] | None = None,
+                               start_time: int | None = None, end_time: int | None = None,
+                               limit: int | None = None, orderby: str | None = None,
+                               merge_policy_id: str | None = None) -> dict[str, Any]:
+        """``events_page`` as the answer's JSON: ``{"_page", "children": [{entityId, timestamp, entity,
+        …}], "_links": {"next": {"href"}}}`` (``{}`` when the body is empty)."""
+        body = await self._events_body(entity_id, namespace, schema_name=schema_name, related_schema=related_schema,
+                                       fields=fields, start_time=start_time, end_time=end_time, limit=limit,
+                                       orderby=orderby, merge_policy_id=merge_policy_id)
+        return body if isinstance(body, dict) else {}
+
+    async def _events_body(self, entity_id: str, namespace: str, *, schema_name: str, related_schema: str,
+                           fields: list[str] | None, start_time: int | None, end_time: int | None,
+                           limit: int | None, orderby: str | None, merge_policy_id: str | None) -> Any:
+        return await self._get_json(self.p("/access/entities"), params={
+            "schema.name": schema_name, "relatedSchema.name": related_schema,
+            "relatedEntityId": entity_id, "relatedEntityIdNS": namespace, "fields": fields,
+            "startTime": start_time, "endTime": end_time, "limit": limit, "orderby": orderby,
+            "mergePolicyId": merge_policy_id})
+
+    async def next_events_json(self, href: str) -> dict[str, Any]:
+        """The page behind a ``_links.next.href`` as JSON (see ``events_page_json``)."""
+        body = await self._get_json(self._next_path(href))
+        return body if isinstance(body, dict) else {}
 
     def _next_path(self, href: str) -> str:
         """``_links.next.href`` is relative to ``/data/core/ups/access`` (``/entities?start=…``);

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -19,6 +21,24 @@ from pathlib import Path
 from .config import ConfigError, OrgConfig, SandboxConfig, load_config_file
 
 READY_PREFIX = "AEP_SANDBOX_READY "
+SERVER_FILE = "server.json"  # {"base", "pid"} of the server that holds the data dir's lock
+
+
+def _claim_data_dir(data_dir: Path):
+    """One server per data dir (two would split the Profile index): an exclusive lock held for the
+    process's life. None when another server holds it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / "server.lock", "a+")  # noqa: SIM115 - held until the process exits
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # pragma: no cover - Windows: no advisory lock, one server per dir by convention
+        pass
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -145,6 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"aep-sandbox: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
         return 3
+    lock = _claim_data_dir(Path(config.data_dir))
+    if lock is None:
+        try:
+            running = json.loads((Path(config.data_dir) / SERVER_FILE).read_text())["base"]
+        except (OSError, ValueError, KeyError):
+            running = "an unknown address"
+        print(f"aep-sandbox: another sandbox already serves {config.data_dir} (at {running}); "
+              "stop it first, or use another --data-dir", file=sys.stderr)
+        return 4
     port = sock.getsockname()[1]
     config = config.with_overrides(port=port)
     host_for_url = f"[{config.host}]" if ":" in config.host else config.host
@@ -164,20 +193,34 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,
         timeout_graceful_shutdown=5,
     )
-    server = uvicorn.Server(uv_config)
+    server_file = Path(config.data_dir) / SERVER_FILE
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):
+            # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown (so the process ends "killed
+            # by signal"): forget the data dir's address before that, not in a `finally` it never reaches
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    server_file.unlink(missing_ok=True)
+
+    server = Server(uv_config)
 
     async def announce() -> None:
         while not server.started:
             if server.should_exit:
                 return
             await asyncio.sleep(0.01)
+        server_file.write_text(json.dumps({"base": base, "pid": os.getpid()}))
         print(_banner(config, base), flush=True)
         if args.ready_line:
             info = {
                 "host": config.host,
                 "port": port,
                 "base": base,
-                "pid": __import__("os").getpid(),
+                "pid": os.getpid(),
                 "scopes": config.scopes,
                 "token_lifetime": config.token_lifetime,
                 "orgs": [o.to_public() for o in config.orgs],
@@ -191,7 +234,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvloop
 
-    uvloop.run(run())
+    try:
+        uvloop.run(run())
+    finally:
+        lock.close()
     return 0
 
 

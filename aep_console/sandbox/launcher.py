@@ -9,6 +9,8 @@ credentials once it listens; we read that, then poll ``/__sandbox/health`` until
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import queue
@@ -73,8 +75,21 @@ def _credentials(info: dict, index: int) -> DemoCredentials:
     )
 
 
+_RUNNING: set[SandboxProcess] = set()
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    """A sandbox started by this process never outlives it by accident (a test that forgot one, an
+    app that exits without closing its context): SIGTERM whatever is still running."""
+    for proc in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            proc.stop(timeout=5)
+
+
 class SandboxProcess:
     def __init__(self, popen: subprocess.Popen, info: dict, data_dir: Path, launch: dict) -> None:
+        _RUNNING.add(self)
         self._popen = popen
         self.info = info
         self.pid = popen.pid
@@ -95,6 +110,7 @@ class SandboxProcess:
 
     def stop(self, timeout: float = 10) -> None:
         """SIGTERM and wait (SIGKILL if it does not exit in time)."""
+        _RUNNING.discard(self)
         if self._popen.poll() is not None:
             return
         self._popen.send_signal(signal.SIGTERM)
@@ -106,6 +122,7 @@ class SandboxProcess:
 
     def kill(self) -> None:
         """SIGKILL, no clean-up (durability tests)."""
+        _RUNNING.discard(self)
         if self._popen.poll() is None:
             self._popen.kill()
             self._popen.wait(5)
@@ -146,10 +163,10 @@ def start_sandbox(
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / LOG_NAME
+    # a frozen build has no `python -m`: its executable starts the server with a subcommand
+    entry = [sys.executable, "sandbox-server"] if getattr(sys, "frozen", False) else [sys.executable, "-m", "aep_console.sandbox"]
     cmd = [
-        sys.executable,
-        "-m",
-        "aep_console.sandbox",
+        *entry,
         "--data-dir",
         str(data_dir),
         "--host",
@@ -211,3 +228,25 @@ def start_sandbox(
                 proc.kill()
                 raise SandboxStartError(f"sandbox health check failed; log {log_path}:\n{_tail(log_path)}")
             time.sleep(0.02)
+
+
+def running_sandbox(data_dir) -> SandboxUrls | None:
+    """The URLs of the sandbox server that serves ``data_dir`` right now (started by the console, by
+    ``aep-sandbox`` or by another command), or None."""
+    try:
+        base = json.loads((Path(data_dir) / "server.json").read_text())["base"]
+        if httpx.get(f"{base}/__sandbox/health", timeout=2).status_code == 200:
+            return SandboxUrls.for_base(base)
+    except (OSError, ValueError, KeyError, httpx.HTTPError):
+        pass
+    return None
+
+
+def attach_or_start(data_dir, **start_options) -> tuple[SandboxUrls, SandboxProcess | None]:
+    """Use the sandbox already serving ``data_dir``, or start one; the process is returned only when
+    this call started it (the caller stops it)."""
+    urls = running_sandbox(data_dir)
+    if urls is not None:
+        return urls, None
+    proc = start_sandbox(data_dir, **start_options)
+    return proc.urls, proc

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ..aep import errors as E
 from .credentials import CredentialError
-from .profiles import ProfileError
+from .profiles import ProfileError, ProfileStore
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_CONFIG, EXIT_AEP, EXIT_INTERRUPTED, EXIT_INPUT = 0, 1, 2, 3, 4, 5, 6
 
@@ -139,7 +139,9 @@ def run(argv: Sequence[str]) -> int:
 
     handler = {"send": h.cmd_send, "profile": h.cmd_profile, "setup": h.cmd_setup, "profiles": h.cmd_profiles,
                "history": h.cmd_history}[args.command]
+    local = None
     try:
+        local = _local_sandbox_for(args)
         result = handler(args)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
@@ -159,6 +161,29 @@ def run(argv: Sequence[str]) -> int:
     except (OSError, ValueError) as exc:
         _err(str(exc))
         return EXIT_INPUT
+    finally:
+        if local is not None:
+            local.stop()
+
+
+def _local_sandbox_for(args):
+    """A local-sandbox profile without ``--sandbox-url`` uses the sandbox that serves the console's
+    sandbox data (the window's, or ``aep-sandbox``'s), or starts one for this command (returned, to
+    be stopped afterwards)."""
+    if args.command not in ("send", "profile", "setup") or getattr(args, "sandbox_url", None):
+        return None
+    name = getattr(args, "profile", None)
+    if not name or not ProfileStore().get(name).is_local:
+        return None
+    from .. import paths
+    from ..sandbox.launcher import attach_or_start
+
+    urls, proc = attach_or_start(paths.sandbox_data_dir())
+    args.sandbox_url = urls.base
+    if proc is not None:
+        print(f"aep-console: started the local sandbox for this command ({urls.base}, data in "
+              f"{paths.sandbox_data_dir()})", file=sys.stderr)
+    return proc
 
 
 def _err(message: str) -> None:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,12 +156,21 @@ class SetupWorkflows:
         tx.output(f"{prefix}dataset_id", ds)
         return ds
 
-    async def _connection_steps(self, tx: Transaction, name: str, route: str, *, dataset_id: str | None,
-                                schema_id: str | None) -> str:
+    async def _connection_steps(self, tx: Transaction, name: str, route: str,
+                                targets: list[tuple[str, str | None, str | None]]) -> str:
+        """The streaming connection; for the HTTP API route also, per target ``(prefix, dataset_id,
+        schema_id)``, its own source connection → target connection → dataflow on the one base
+        connection (aep-api.md §5.2: a dataflow joins one source and one target connection, and a
+        message names its dataflow in ``header.flowId``)."""
         if route not in ROUTES:
             raise ValueError(f"unknown connection route {route!r} (one of {', '.join(ROUTES)})")
         f = self.session.flows
         legacy = route == "tutorial"
+        if not legacy:
+            missing = [p.rstrip("_") or "the" for p, ds, schema in targets if not (ds and schema)]
+            if not targets or missing:
+                raise ValueError("the HTTP API route needs a dataset and its schema"
+                                 + (f" (missing for: {', '.join(missing)})" if targets and missing else ""))
         base = await tx.step(f"Create streaming connection {name!r}" + (" (tutorial)" if legacy else ""),
                              "connection", lambda: f.create_streaming_connection(name, legacy=legacy),
                              resource_id=lambda r: r.id, undo=lambda r: f.delete_connection(r.id))
@@ -171,23 +181,34 @@ class SetupWorkflows:
             raise ValueError(f"connection {base.id} has no inletId in auth.params")
         tx.output("connection_id", conn.inlet_id)
         tx.output("inlet_url", conn.inlet_url)
-        if legacy:
-            return conn.inlet_id
-        if not (dataset_id and schema_id):
-            raise ValueError("the HTTP API route needs a dataset and its schema")
-        src = await tx.step("Create source connection", "sourceConnection",
-                            lambda: f.create_source_connection(f"{name} source", base.id),
-                            resource_id=lambda r: r.id, undo=lambda r: f.delete("sourceConnections", r.id))
-        tx.output("source_connection_id", src.id)
-        tgt = await tx.step("Create target connection (data lake)", "targetConnection",
-                            lambda: f.create_target_connection(f"{name} target", dataset_id, schema_id),
-                            resource_id=lambda r: r.id, undo=lambda r: f.delete("targetConnections", r.id))
-        tx.output("target_connection_id", tgt.id)
-        flow = await tx.step("Create dataflow", "flow",
-                             lambda: f.create_flow(f"{name} dataflow", [src.id], [tgt.id]),
-                             resource_id=lambda r: r.id, undo=lambda r: f.delete("flows", r.id))
-        tx.output("flow_id", flow.id)
+        if not legacy:
+            for prefix, dataset_id, schema_id in targets:
+                await self._dataflow_steps(tx, name, base.id, dataset_id, schema_id, prefix)
         return conn.inlet_id
+
+    async def _dataflow_steps(self, tx: Transaction, name: str, base_id: str, dataset_id: str, schema_id: str,
+                              prefix: str = "") -> str:
+        """source connection → target connection (data lake) → dataflow, for one dataset."""
+        f = self.session.flows
+        label = prefix.rstrip("_")
+        of = f" ({label})" if label else ""
+        title = f"{name} {label}".rstrip()
+
+        def created(kind: str, step: str, action: Callable[[], Awaitable[Any]], collection: str):
+            return tx.step(f"{step}{of}", kind, action, resource_id=lambda r: r.id,
+                           undo=lambda r: f.delete(collection, r.id))
+
+        src = await created("sourceConnection", "Create source connection",
+                            lambda: f.create_source_connection(f"{title} source", base_id), "sourceConnections")
+        tx.output(f"{prefix}source_connection_id", src.id)
+        tgt = await created("targetConnection", f"Create target connection to dataset {dataset_id}",
+                            lambda: f.create_target_connection(f"{title} target", dataset_id, schema_id),
+                            "targetConnections")
+        tx.output(f"{prefix}target_connection_id", tgt.id)
+        flow = await created("flow", "Create dataflow",
+                             lambda: f.create_flow(f"{title} dataflow", [src.id], [tgt.id]), "flows")
+        tx.output(f"{prefix}flow_id", flow.id)
+        return flow.id
 
     # --- workflows ------------------------------------------------------------------------------
     async def profile_schema(self, spec: SchemaSpec | None = None) -> SetupReport:
@@ -212,18 +233,21 @@ class SetupWorkflows:
     async def streaming_connection(self, name: str, *, route: str = "tutorial", dataset_id: str | None = None,
                                    schema_id: str | None = None) -> SetupReport:
         async with Transaction(f"Streaming connection {name!r} ({route})", self.on_progress) as tx:
-            await self._connection_steps(tx, name, route, dataset_id=dataset_id, schema_id=schema_id)
+            await self._connection_steps(tx, name, route, [("", dataset_id, schema_id)])
         return tx.report
 
     async def loyalty_tutorial(self, prefix: str = "Loyalty", *, route: str = "tutorial") -> SetupReport:
-        """Everything the tutorial needs: both schemas, both datasets, a streaming connection.
+        """Everything the tutorial needs: both schemas, both datasets, one streaming connection.
 
         Outputs: ``profile_schema_id``, ``event_schema_id``, ``profile_dataset_id``, ``event_dataset_id``,
-        ``connection_id`` (+ ``flow_id`` … for the HTTP API route)."""
+        ``connection_id``, ``base_connection_id``, ``inlet_url``; for the HTTP API route also a dataflow
+        per dataset: ``profile_flow_id``/``event_flow_id`` (+ ``{profile,event}_source_connection_id`` and
+        ``{profile,event}_target_connection_id``). Records of each dataset must carry their own flow id."""
         async with Transaction(f"Loyalty tutorial set-up {prefix!r}", self.on_progress) as tx:
             ps = await self._schema_steps(tx, loyalty_profile_spec(f"{prefix} members"), "profile_")
             es = await self._schema_steps(tx, loyalty_event_spec(f"{prefix} events"), "event_")
             pd = await self._dataset_steps(tx, f"{prefix} members dataset", ps, profile=True, prefix="profile_")
-            await self._dataset_steps(tx, f"{prefix} events dataset", es, profile=True, prefix="event_")
-            await self._connection_steps(tx, f"{prefix} streaming", route, dataset_id=pd, schema_id=ps)
+            ed = await self._dataset_steps(tx, f"{prefix} events dataset", es, profile=True, prefix="event_")
+            await self._connection_steps(tx, f"{prefix} streaming", route,
+                                         [("profile_", pd, ps), ("event_", ed, es)])
         return tx.report

@@ -64,10 +64,13 @@ def build_console(
     loop: asyncio.AbstractEventLoop | None = None,
     profile: str | None = None,
     stderr_logging: bool = True,
+    connect: bool = True,
 ) -> Console:
-    """Build (not show) the console on the running qasync loop."""
+    """Build (not show) the console on the qasync loop; ``connect`` activates the connection
+    profile (starting the local sandbox when it is the target)."""
     shell = _build_shell(theme)
-    return _finish_console(shell, log_level=log_level, loop=loop, profile=profile, stderr_logging=stderr_logging)
+    return _finish_console(shell, log_level=log_level, loop=loop, profile=profile, stderr_logging=stderr_logging,
+                           connect=connect)
 
 
 @dataclass
@@ -93,7 +96,8 @@ def _build_shell(theme: str) -> _Shell:
     return _Shell(app, window, context, runner, log_handler)
 
 
-def _finish_console(shell: _Shell, *, log_level: str, loop, profile: str | None, stderr_logging: bool) -> Console:
+def _finish_console(shell: _Shell, *, log_level: str, loop, profile: str | None, stderr_logging: bool,
+                    connect: bool = True) -> Console:
     """Everything else: the log file, the crash hooks on the loop, the session start (the session
     and the embedded sandbox come up once the loop runs)."""
     from ..logging_setup import setup_logging
@@ -105,9 +109,8 @@ def _finish_console(shell: _Shell, *, log_level: str, loop, profile: str | None,
     shell.runner.set_error_sink(crash_reporter.report_exception)
     shell.runner.set_loop(loop)
     crash_reporter.parent_widget = shell.window
-    starter = getattr(shell.context, "start", None)
-    if starter is not None:
-        starter(profile)
+    if connect:
+        shell.context.start(profile)
     log.info("%s %s started; log file %s", APP_NAME, __version__, log_path)
     return Console(shell.app, shell.window, shell.context, shell.runner, crash_reporter, shell.log_handler)
 

@@ -170,6 +170,10 @@ class AppContext(QObject):
         p = self.profile
         return bool(p is not None and (getattr(p, "production", False) or getattr(p, "is_production", False)))
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     # --- shutdown ------------------------------------------------------------------------------
     async def async_close(self) -> None:
         """Cancel tasks, close the session, stop the embedded sandbox (off the GUI thread)."""

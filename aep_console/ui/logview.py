@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections import deque
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
@@ -25,7 +26,8 @@ def log_file():
 
 
 class QtLogHandler(logging.Handler):
-    """Forwards formatted records to the GUI thread (queued signal: safe from any thread)."""
+    """Forwards formatted records to the GUI thread (queued signal: safe from any thread), and keeps
+    the last ``LogView.MAX_LINES`` for a viewer built later (the log dock is built on first show)."""
 
     class _Emitter(QObject):
         record = Signal(int, str)
@@ -33,10 +35,13 @@ class QtLogHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.emitter = self._Emitter()
+        self.lines: deque[tuple[int, str]] = deque(maxlen=LogView.MAX_LINES)
 
     def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        self.lines.append((record.levelno, line))
         with contextlib.suppress(RuntimeError):  # the emitter was deleted at shutdown
-            self.emitter.record.emit(record.levelno, self.format(record))
+            self.emitter.record.emit(record.levelno, line)
 
 
 class LogView(QWidget):
@@ -75,6 +80,8 @@ class LogView(QWidget):
         self.text.setAccessibleName("Log lines")
         layout.addWidget(self.text)
         handler.emitter.record.connect(self.append)
+        for level, line in list(handler.lines):  # what was logged before this view was built
+            self.append(level, line)
 
     def min_level(self) -> int:
         return int(self.level.currentData())

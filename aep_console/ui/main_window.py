@@ -78,12 +78,13 @@ class MainWindow(QMainWindow):
         splitter.setSizes([200, 1080])
         self.setCentralWidget(splitter)
 
-        self.log_view = LogView(log_handler)
+        self._log_handler = log_handler
+        self._log_view: LogView | None = None
         self.log_dock = QDockWidget("Log", self)
         self.log_dock.setObjectName("LogDock")
-        self.log_dock.setWidget(self.log_view)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
         self.log_dock.hide()
+        self.log_dock.visibilityChanged.connect(lambda visible: visible and self.log_view)  # built on first show
 
         self.profile_label = QLabel()
         self.profile_label.setAccessibleName("Active connection profile")
@@ -96,6 +97,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect_context()
         self.nav.setCurrentRow(0)
+
+    @property
+    def log_view(self) -> LogView:
+        """The log viewer of the dock, built on first use (it shows what was logged before)."""
+        if self._log_view is None:
+            self._log_view = LogView(self._log_handler)
+            self.log_dock.setWidget(self._log_view)
+        return self._log_view
 
     # --- pages ---------------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ EXPECTED_PAGES = {"connections", "schemas", "datasets", "streaming", "editor", "
 
 @pytest.fixture
 def console(qtbot, session_loop, app_home):
-    built = build_console(theme="light", loop=session_loop, stderr_logging=False)
+    # the shell alone: no connection profile activated, so no sandbox process is started
+    built = build_console(theme="light", loop=session_loop, stderr_logging=False, connect=False)
     qtbot.addWidget(built.window)
     built.window.show()
     yield built

@@ -1,5 +1,5 @@
 """Profile look-up: the merged profile by namespace + identity, then its experience events
-(following pages), handed to the page as plain values."""
+(the first page at once, the rest in concurrent time windows), handed to the page as plain values."""
 
 from __future__ import annotations
 
@@ -45,9 +45,42 @@ def view_of(found: Any, namespace: str, value: str) -> ProfileViewData:
                            found.last_modified_at or "", {found.xid: raw})
 
 
+PAGE = 1000  # the Profile Access API's default page size
+MAX_WINDOWS = 6  # concurrent time windows after the first page
+
+
+def _next(page: dict) -> str:
+    nxt = (page.get("_links") or {}).get("next")
+    return (nxt.get("href") or "") if isinstance(nxt, dict) else ""
+
+
+def _ms(row: dict) -> int | None:
+    ts = row.get("timestamp")
+    return int(ts) if isinstance(ts, int | float) and not isinstance(ts, bool) else None
+
+
+def windows(first_ms: int, lo_ms: int, newest_ms: int, read: int) -> list[tuple[int, int | None]]:
+    """Time windows ``[start, end)`` covering ``lo_ms`` … ``newest_ms`` (the last one open-ended), as
+    many as the rest probably holds pages (from the density of the first page), at most MAX_WINDOWS."""
+    span = max(1, lo_ms - first_ms)
+    rest = max(0, newest_ms - lo_ms)
+    estimate = read * rest / span
+    n = max(1, min(MAX_WINDOWS, -(-int(estimate) // PAGE)))
+    step = max(1, -(-(rest + 1) // n))
+    bounds = [lo_ms + i * step for i in range(n) if lo_ms + i * step <= newest_ms]
+    return [(b, bounds[i + 1] if i + 1 < len(bounds) else None) for i, b in enumerate(bounds)]
+
+
 class ProfileController(QObject):
+    """Events are read as plain JSON rows (no model object per event); the first page is shown at
+    once; the rest is read in time windows concurrently (``startTime``/``endTime``, each following its
+    own ``_links.next``), and handed over page by page."""
+
     profile_loaded = Signal(object)  # ProfileViewData
-    events_loaded = Signal(object)  # list of dicts (entityId, timestamp, entity)
+    # object, not list: a list-typed signal converts every row into a QVariantMap and back (~100 ms
+    # for 10,000 events); an object is handed over as is
+    events_page = Signal(object, bool)  # new rows (dicts: entityId, timestamp, entity, …), reset first
+    events_loaded = Signal(object)  # all the rows, once every page is read
     not_found = Signal(str)
     failed = Signal(str)
 
@@ -68,15 +101,19 @@ class ProfileController(QObject):
         if session is None:
             self.failed.emit("Not connected yet: choose a connection profile first.")
             return
-        # the first events page is asked for at the same time as the profile (one round trip less)
-        first_page = asyncio.ensure_future(session.profiles.events_page(value, namespace))
+        api = session.profiles
+        # asked at the same time as the profile: the first events page and the newest event
+        first = asyncio.ensure_future(api.events_page_json(value, namespace))
+        newest = asyncio.ensure_future(api.events_page_json(value, namespace, orderby="-timestamp", limit=1))
         try:
-            found = await session.profiles.find_entity(value, namespace)
+            found = await api.find_entity(value, namespace)
         except BaseException:
-            first_page.cancel()
+            first.cancel()
+            newest.cancel()
             raise
         if found is None:
-            first_page.cancel()
+            first.cancel()
+            newest.cancel()
             self.not_found.emit(
                 f"No profile for {namespace}:{value} yet. A new profile can take a moment to appear: "
                 "press Refresh in a few seconds (check the namespace, and that the dataset is Profile-enabled).")
@@ -84,17 +121,67 @@ class ProfileController(QObject):
         self.profile_loaded.emit(view_of(found, namespace, value))
         rows: list[dict] = []
         try:
-            page = await first_page
-            first = True
-            while page is not None:
-                rows.extend({"entityId": e.entity_id, "timestamp": e.timestamp, "entity": e.entity}
-                            for e in page.children)
-                if first and page.next_href:
-                    self.events_loaded.emit(list(rows))  # the first page at once, the rest when read
-                first = False
-                page = await session.profiles.next_events_page(page) if page.next_href else None
+            await self._events(api, namespace, value, first, newest, rows)
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
             self.events_loaded.emit(rows)
             self.failed.emit(f"Profile loaded; its events could not be read: {exc}")
             return
+        finally:
+            first.cancel()
+            newest.cancel()
         self.events_loaded.emit(rows)
+
+    async def _events(self, api, namespace: str, value: str, first, newest, rows: list[dict]) -> None:
+        seen: set = set()
+
+        def take(page: dict, reset: bool = False) -> None:
+            new = []
+            for child in page.get("children") or ():
+                if not isinstance(child, dict):
+                    continue
+                key = child.get("entityId")
+                if key is not None:
+                    if key in seen:
+                        continue  # a window boundary read twice
+                    seen.add(key)
+                new.append(child)
+            rows.extend(new)
+            if new or reset:
+                self.events_page.emit(new, reset)
+
+        page = await first
+        take(page, reset=True)
+        href = _next(page)
+        if not href:
+            return
+        children = page.get("children") or []
+        first_ms, lo_ms = _ms(children[0]), _ms(children[-1])
+        try:
+            top = (await newest).get("children") or []
+        except Exception:
+            top = []
+        newest_ms = _ms(top[0]) if top and isinstance(top[0], dict) else None
+        if first_ms is None or lo_ms is None or newest_ms is None or newest_ms < lo_ms:
+            while href:  # no usable timestamps: the pages one after the other
+                page = await api.next_events_json(href)
+                take(page)
+                href = _next(page)
+            return
+
+        async def window(start: int, end: int | None) -> None:
+            page = await api.events_page_json(value, namespace, start_time=start, end_time=end)
+            take(page)
+            href = _next(page)
+            while href:
+                page = await api.next_events_json(href)
+                take(page)
+                href = _next(page)
+
+        tasks = [asyncio.ensure_future(window(a, b)) for a, b in windows(first_ms, lo_ms, newest_ms, len(children))]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()

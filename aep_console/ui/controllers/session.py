@@ -87,6 +87,18 @@ class _Marker:
         self.event = event
 
 
+class AttachedSandbox:
+    """A local sandbox that another process started (and stops)."""
+
+    running = True
+
+    def __init__(self, urls) -> None:
+        self.urls = urls
+
+    def stop(self) -> None:  # not ours to stop
+        pass
+
+
 class SessionController(QObject):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -122,17 +134,24 @@ class SessionController(QObject):
             sb = self.ctx.sandbox
             if sb is not None and getattr(sb, "running", True):
                 return sb
-            from ...sandbox.launcher import start_sandbox
+            from ...sandbox.launcher import attach_or_start
 
             loop = asyncio.get_running_loop()
-            log.info("starting the local sandbox in %s", paths.sandbox_data_dir())
-            sb = await loop.run_in_executor(None, lambda: start_sandbox(paths.sandbox_data_dir()))
+            log.info("local sandbox: data in %s", paths.sandbox_data_dir())
+            urls, proc = await loop.run_in_executor(None, lambda: attach_or_start(paths.sandbox_data_dir()))
+            if self.ctx.closed:  # the window closed while the sandbox was starting: don't leave it behind
+                if proc is not None:
+                    await loop.run_in_executor(None, proc.stop)
+                raise asyncio.CancelledError
+            # a sandbox that already serves this data dir (`aep-sandbox`, a command) is used, not stopped
+            sb = proc if proc is not None else AttachedSandbox(urls)
             self.ctx.sandbox = sb
-            self.ctx._owns_sandbox = True
-            # the emulator works for the window, not against it: the OS prefers the GUI thread
-            with contextlib.suppress(AttributeError, OSError):
-                os.setpriority(os.PRIO_PROCESS, sb.pid, SANDBOX_NICE)
-            log.info("local sandbox ready at %s", sb.urls.base)
+            self.ctx._owns_sandbox = proc is not None
+            if proc is not None:
+                # the emulator works for the window, not against it: the OS prefers the GUI thread
+                with contextlib.suppress(AttributeError, OSError):
+                    os.setpriority(os.PRIO_PROCESS, proc.pid, SANDBOX_NICE)
+            log.info("local sandbox ready at %s%s", urls.base, "" if proc else " (already running)")
             return sb
 
     def make_session(self, profile, secret_source, *, on_exchange=None):

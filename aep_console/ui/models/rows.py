@@ -118,6 +118,13 @@ class RowsModel(QAbstractTableModel):
         self.rows.extend(rows)
         self.endInsertRows()
 
+    def add_rows(self, rows: Sequence[Any]) -> None:
+        """Append ``rows``, then keep the view's sort order (one insert and one re-sort per call:
+        for pages of rows arriving while the table is shown)."""
+        self.append_rows(rows)
+        if rows and self._sort is not None:
+            self.sort(*self._sort)
+
     def update_row(self, i: int) -> None:
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
 

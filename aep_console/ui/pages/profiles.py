@@ -134,6 +134,7 @@ class ProfilesPage(QWidget):
         self.refresh_btn.clicked.connect(self.lookup)
         self.events_view.selectionModel().currentRowChanged.connect(self._event_selected)
         c.profile_loaded.connect(self.show_profile)
+        c.events_page.connect(self.add_events)
         c.events_loaded.connect(self.show_events)
         c.failed.connect(lambda msg: self.banner.set_message("error", msg))
         c.not_found.connect(self._not_found)
@@ -177,8 +178,18 @@ class ProfilesPage(QWidget):
         self.sources.clear()
         self.sources.addItems(view.sources)
 
+    def add_events(self, rows: list, reset: bool) -> None:
+        """A page of events (the first one replaces what was shown); the table stays sorted."""
+        if reset:
+            self.events.set_rows(rows)
+        else:
+            self.events.add_rows(rows)
+        self.tabs.setTabText(4, f"Events ({self.events.rowCount():,}…)")
+
     def show_events(self, rows: list) -> None:
-        self.events.set_rows(rows)
+        """Every event is read (the pages are already in the table)."""
+        if self.events.rowCount() != len(rows):
+            self.events.set_rows(rows)
         self.tabs.setTabText(4, f"Events ({len(rows):,})")
 
     def _event_selected(self, current, _previous) -> None:
