@@ -166,11 +166,8 @@ class SetupWorkflows:
             raise ValueError(f"unknown connection route {route!r} (one of {', '.join(ROUTES)})")
         f = self.session.flows
         legacy = route == "tutorial"
-        if not legacy:
-            missing = [p.rstrip("_") or "the" for p, ds, schema in targets if not (ds and schema)]
-            if not targets or missing:
-                raise ValueError("the HTTP API route needs a dataset and its schema"
-                                 + (f" (missing for: {', '.join(missing)})" if targets and missing else ""))
+        if not legacy and not (targets and all(ds and schema for _, ds, schema in targets)):
+            raise ValueError("the HTTP API route needs a dataset and its schema")
         base = await tx.step(f"Create streaming connection {name!r}" + (" (tutorial)" if legacy else ""),
                              "connection", lambda: f.create_streaming_connection(name, legacy=legacy),
                              resource_id=lambda r: r.id, undo=lambda r: f.delete_connection(r.id))

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..aep.errors import NotFoundError
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -150,6 +152,8 @@ class Transaction:
             self._emit(step)
             try:
                 await step._undo()
+            except NotFoundError:  # already gone (removed meanwhile): nothing is left over
+                step.status, step.detail = UNDONE, "already removed"
             except Exception as exc:
                 step.status, step.undo_error = UNDO_FAILED, _describe(exc)
             else:
