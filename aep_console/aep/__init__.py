@@ -7,7 +7,7 @@ Names are imported lazily (PEP 562), so that importing a light submodule such as
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 _EXPORTS = {
     "config": ("ClientCredentials", "Endpoints", "RetryPolicy", "Timeouts"),
@@ -32,14 +32,3 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from .config import ClientCredentials, Endpoints, RetryPolicy, Timeouts
-    from .errors import (
-        AEPError, AuthError, BadRequestError, ConfigError, ConflictError, ForbiddenError,
-        InsecureEndpointError, NetworkError, NotAcceptableError, NotFoundError, PayloadTooLarge,
-        PreconditionFailed, RateLimited, RequestTimeout, ServerError, ServiceUnavailable, TokenError,
-        UnexpectedResponse, UnprocessableError, ValidationFailed,
-    )
-    from .session import AEPSession
-    from .transport import Exchange, Reply

@@ -17,10 +17,7 @@ from starlette.responses import Response
 
 from .errors import ApiError
 from .faults import FaultConfigError
-
-
-def _json(body, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+from .gateway import json_response as _json
 
 
 def _bad(message: str) -> ApiError:

@@ -43,6 +43,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from . import catalog, flow_inlets, flow_service, identity, ims, schema_registry
 from .config import SandboxConfig
 from .errors import ApiError, gateway_error, internal_error
+from .gateway import json_response
 from .runtime import SandboxServices
 
 log = logging.getLogger("aep_console.sandbox")
@@ -83,12 +84,6 @@ def _load_extensions(ext: Extension) -> list[str]:
         module.register(ext)
         loaded.append(name)
     return loaded
-
-
-def json_response(
-    body, status: int = 200, headers: dict[str, str] | None = None, media_type: str = "application/json"
-) -> Response:
-    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 
 async def _api_error(request: Request, exc: ApiError) -> Response:

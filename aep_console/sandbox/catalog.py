@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import secrets
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import catalog_error
+from .gateway import json_response as _json
 from .gateway import media_type, platform_context, read_json
 from .jsonpatch import PatchError, apply_patch
 from .schema_resolve import find_resource
@@ -38,10 +38,6 @@ READ_ONLY = (
     "lastBatchStatus",
     "sandboxName",
 )
-
-
-def _json(body, status: int = 200, headers=None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def _bad(detail: str):

@@ -5,8 +5,11 @@ Catalog batch row), so one COMMIT makes a request durable before it is answered.
 
 Streaming batches: one open batch per (org, sandbox, dataset); it is closed ("success", or "failed" when
 every record failed) once it holds ``max_records`` records or is ``max_age_s`` seconds old. Its Catalog row
-(part 1's ``batches`` table) carries ``recordCount`` / ``failedRecordCount`` while it fills.
-Batches left open by a crash are closed at start-up.
+(part 1's ``batches`` table) carries ``recordCount`` / ``failedRecordCount`` while it fills. That row is
+written on the writer thread, in the transaction of the records, from the counters of what is committed
+(``OpenBatch.done_*``): a request whose COMMIT fails (answered 503) leaves no count behind, even when other
+requests for the same batch were already queued or the batch was being closed, so Catalog counts always
+equal the rows the export API lists. Batches left open by a crash are closed at start-up.
 """
 
 from __future__ import annotations
@@ -60,6 +63,16 @@ def now_ms() -> int:
 
 @dataclass
 class OpenBatch:
+    """An open streaming batch. Two sets of counters:
+
+    - *prepared* (``records``, ``failed``, ``size``, ``samples``), event-loop thread: every request whose
+      messages were assigned to the batch, committed or still queued; they decide when the batch is full;
+    - *committed* (``done_*``), writer thread only, advanced after a successful COMMIT: the Catalog row is
+      written from these, inside the same transaction as the records, so ``recordCount`` /
+      ``failedRecordCount`` / ``errors`` always equal the rows the export API lists (a request whose COMMIT
+      fails, and that was answered 503 "nothing accepted", leaves no trace in them).
+    """
+
     id: str
     org: str
     sandbox: str
@@ -68,9 +81,20 @@ class OpenBatch:
     records: int = 0
     failed: int = 0
     size: int = 0
-    errors: list[dict] = field(default_factory=list)
+    samples: int = 0  # error samples prepared (at most MAX_ERROR_SAMPLES are kept)
+    done_records: int = 0
+    done_failed: int = 0
+    done_size: int = 0
+    done_errors: list[dict] = field(default_factory=list)
+    stored: bool = False  # its Catalog row exists (written by a committed request)
 
-    def body(self, status: str, updated: int, completed: int | None = None) -> dict[str, Any]:
+    def body(self, status: str, updated: int, completed: int | None = None, *, records: int | None = None,
+             failed: int | None = None, size: int | None = None, errors: list[dict] | None = None) -> dict[str, Any]:
+        """The Catalog document from the committed counters (or the given ones)."""
+        records = self.done_records if records is None else records
+        failed = self.done_failed if failed is None else failed
+        size = self.done_size if size is None else size
+        errors = self.done_errors if errors is None else errors
         body: dict[str, Any] = {
             "id": self.id,
             "imsOrg": self.org,
@@ -82,13 +106,13 @@ class OpenBatch:
             "createdClient": "acp_streaming",
             "createdUser": "acp_streaming@AdobeID",
             "updatedUser": "acp_streaming@AdobeID",
-            "recordCount": self.records,
-            "failedRecordCount": self.failed,
-            "size": self.size,
-            "errors": self.errors[:MAX_ERROR_SAMPLES],
+            "recordCount": records,
+            "failedRecordCount": failed,
+            "size": size,
+            "errors": errors[:MAX_ERROR_SAMPLES],
             "relatedObjects": [{"type": "dataSet", "id": self.dataset_id}],
-            "metrics": {"inputByteSize": self.size, "inputRecordCount": self.records + self.failed,
-                        "outputRecordCount": self.records, "failedRecordCount": self.failed},
+            "metrics": {"inputByteSize": size, "inputRecordCount": records + failed,
+                        "outputRecordCount": records, "failedRecordCount": failed},
             "inputFormat": {"format": "json"},
             "tags": {"acp_stagePath": [f"acp_foundation_push/stage/{self.id}"],
                      "acp_ingestType": ["streaming"]},
@@ -97,6 +121,22 @@ class OpenBatch:
         if completed is not None:
             body["completed"] = completed
         return body
+
+
+@dataclass(slots=True)
+class BatchDelta:
+    """What one request adds to one batch. ``errors``: samples whose ``rows`` hold the 1-based position
+    among this request's messages for the batch (made absolute at COMMIT)."""
+
+    batch: OpenBatch
+    records: int = 0
+    failed: int = 0
+    size: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+def closed_status(records: int, failed: int) -> str:
+    return "failed" if records == 0 and failed else "success"
 
 
 class DataLake:
@@ -113,98 +153,116 @@ class DataLake:
         self._recover()
 
     def _recover(self) -> None:
-        """Close the batches a crash left open (their records are committed)."""
+        """Close the batches a crash left open (their records and Catalog rows are committed together)."""
         rows = self.store.query("SELECT id, body FROM batches WHERE status='loading' "
                                 "AND CAST(body AS TEXT) LIKE '%acp_ingestType%streaming%'")
         ts = now_ms()
         with self.store.transaction() as conn:
             for batch_id, raw in rows:
                 body = orjson.loads(raw)
-                body["status"] = "success" if body.get("recordCount", 0) or not body.get("failedRecordCount") else "failed"
+                body["status"] = closed_status(body.get("recordCount", 0), body.get("failedRecordCount", 0))
                 body["updated"] = body["completed"] = ts
                 conn.execute("UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
                              (body["status"], ts, orjson.dumps(body), batch_id))
 
-    # --- writing (inside the caller's transaction) ------------------------------------------------
+    # --- writing -----------------------------------------------------------------------------------
 
     def batch_for(self, org: str, sandbox: str, dataset_id: str) -> OpenBatch:
         key = (org, sandbox, dataset_id)
         batch = self.open.get(key)
         if batch is None:
             batch = OpenBatch(id=str(ULID()), org=org, sandbox=sandbox, dataset_id=dataset_id, created=now_ms())
-            batch._new = True  # type: ignore[attr-defined]
             self.open[key] = batch
         return batch
 
-    def snapshot(self, touched: list[OpenBatch]) -> list[tuple[str, tuple]]:
-        """The Catalog row writes for the touched batches, as of now (taken on the event-loop thread, so the
-        counts match exactly the records committed up to and including this request)."""
-        ts = now_ms()
-        ops: list[tuple[str, tuple]] = []
-        for batch in touched:
-            body = orjson.dumps(batch.body("loading", ts))
-            if getattr(batch, "_new", False):
-                ops.append(("INSERT INTO batches (id, org, sandbox, dataset_id, status, created, updated, body) "
-                            "VALUES (?, ?, ?, ?, 'loading', ?, ?, ?)",
-                            (batch.id, batch.org, batch.sandbox, batch.dataset_id, batch.created, ts, body)))
-                batch._new = False  # type: ignore[attr-defined]
-            else:
-                ops.append(("UPDATE batches SET updated=?, body=? WHERE id=?", (ts, body, batch.id)))
-        return ops
+    def reserve(self, deltas: list[BatchDelta]) -> None:
+        """Count a prepared request in its batches (event-loop thread)."""
+        for d in deltas:
+            b = d.batch
+            b.records += d.records
+            b.failed += d.failed
+            b.size += d.size
+            b.samples += len(d.errors)
 
-    def commit(self, rows: list[tuple], ranges: list[tuple[str, int, int]], ops: list[tuple[str, tuple]]) -> None:
-        """One transaction: record rows, batch seq ranges, Catalog rows (runs on the writer thread)."""
+    def release(self, deltas: list[BatchDelta]) -> None:
+        """Undo :meth:`reserve` after a failed COMMIT (the batches stay open; their Catalog rows were
+        never touched by the failed request)."""
+        for d in deltas:
+            b = d.batch
+            b.records -= d.records
+            b.failed -= d.failed
+            b.size -= d.size
+            b.samples -= len(d.errors)
+
+    def commit(self, rows: list[tuple], ranges: list[tuple[str, int, int]], deltas: list[BatchDelta]) -> None:
+        """One transaction: record rows, batch seq ranges and the Catalog rows built from the committed
+        counters plus this request (writer thread; commits run in submission order)."""
+        ts = now_ms()
+        done: list[tuple[BatchDelta, list[dict]]] = []
         with self.store.transaction() as conn:
             if rows:
                 conn.executemany(INSERT_SQL, rows)
             if ranges:
                 conn.executemany(RANGE_SQL, ranges)
-            for sql, params in ops:
-                conn.execute(sql, params)
+            for d in deltas:
+                b = d.batch
+                base = b.done_records + b.done_failed
+                room = MAX_ERROR_SAMPLES - len(b.done_errors)
+                errors = [{**e, "rows": [str(base + e["rows"][0])]} for e in d.errors[:max(0, room)]]
+                body = orjson.dumps(b.body("loading", ts, records=b.done_records + d.records,
+                                           failed=b.done_failed + d.failed, size=b.done_size + d.size,
+                                           errors=b.done_errors + errors))
+                if b.stored:
+                    conn.execute("UPDATE batches SET updated=?, body=? WHERE id=?", (ts, body, b.id))
+                else:
+                    conn.execute("INSERT INTO batches (id, org, sandbox, dataset_id, status, created, updated, body) "
+                                 "VALUES (?, ?, ?, ?, 'loading', ?, ?, ?)",
+                                 (b.id, b.org, b.sandbox, b.dataset_id, b.created, ts, body))
+                done.append((d, errors))
+        for d, errors in done:  # COMMIT succeeded
+            b = d.batch
+            b.done_records += d.records
+            b.done_failed += d.failed
+            b.done_size += d.size
+            b.done_errors.extend(errors)
+            b.stored = True
 
     async def run(self, fn, *args):
         """Run ``fn`` on the single writer thread: SQLite releases the GIL while it works, so the event loop
         keeps parsing and validating the next requests; one thread keeps commits in submission order."""
         return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
 
-    def rollback(self, touched: list[OpenBatch], counts: dict[str, tuple[int, int, int, int]]) -> None:
-        """Undo in-memory counters after a failed COMMIT (counts: batch id -> records, failed, size, errors);
-        the batches are retired (the next message opens new ones)."""
-        for batch in touched:
-            rec, fail, size, nerr = counts.get(batch.id, (0, 0, 0, 0))
-            batch.records -= rec
-            batch.failed -= fail
-            batch.size -= size
-            del batch.errors[len(batch.errors) - nerr:]
-            self.open.pop((batch.org, batch.sandbox, batch.dataset_id), None)
-
-    def due(self, *, force: bool = False, dataset_id: str | None = None) -> tuple[list[str], list[tuple[str, tuple]]]:
-        """Take full, old (or, with ``force``, all) open batches out of service: (ids, Catalog writes)."""
+    def due(self, *, force: bool = False, dataset_id: str | None = None) -> list[OpenBatch]:
+        """Take full, old (or, with ``force``, all) open batches out of service: a request prepared from now
+        on opens new ones. Close them with :meth:`close` on the writer thread, after the commits already
+        queued for them."""
         ts = now_ms()
         due = [b for b in self.open.values()
                if (force and (dataset_id is None or b.dataset_id == dataset_id))
                or b.records + b.failed >= self.max_records or ts - b.created >= self.max_age_s * 1000]
-        ops: list[tuple[str, tuple]] = []
         for batch in due:
             self.open.pop((batch.org, batch.sandbox, batch.dataset_id), None)
-            if getattr(batch, "_new", False):
-                continue
-            status = "failed" if batch.records == 0 and batch.failed else "success"
-            ops.append(("UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
-                        (status, ts, orjson.dumps(batch.body(status, ts, ts)), batch.id)))
-        return [b.id for b in due], ops
+        return due
 
-    def apply(self, ops: list[tuple[str, tuple]]) -> None:
+    def close(self, batches: list[OpenBatch]) -> None:
+        """Mark the batches closed in Catalog, from their committed counters (writer thread). A batch whose
+        requests all failed to commit has no Catalog row and stays absent."""
+        ts = now_ms()
         with self.store.transaction() as conn:
-            for sql, params in ops:
-                conn.execute(sql, params)
+            for b in batches:
+                if not b.stored:
+                    continue
+                status = closed_status(b.done_records, b.done_failed)
+                conn.execute("UPDATE batches SET status=?, updated=?, body=? WHERE id=?",
+                             (status, ts, orjson.dumps(b.body(status, ts, ts)), b.id))
 
     async def close_due(self, *, force: bool = False, dataset_id: str | None = None) -> list[str]:
-        """Close due batches (after every commit already queued: same writer thread)."""
-        ids, ops = self.due(force=force, dataset_id=dataset_id)
-        if ops:
-            await self.run(self.apply, ops)
-        return ids
+        """Close due batches (after every commit already queued: same writer thread); returns the ids of
+        those that hold records."""
+        due = self.due(force=force, dataset_id=dataset_id)
+        if due:
+            await self.run(self.close, due)
+        return [b.id for b in due if b.stored]
 
     # --- reading -----------------------------------------------------------------------------------
 

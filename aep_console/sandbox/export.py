@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import ApiError, problem
+from .gateway import json_response as _json
 from .gateway import platform_context
 
 DATA_FILE = "part-00000.json"
@@ -27,10 +28,6 @@ BASE = "/data/foundation/export"
 
 def das_not_found(what: str) -> ApiError:
     return problem("DAS", 1404, 404, "Not Found", what)
-
-
-def _json(body, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 class ExportApi:
@@ -162,7 +159,9 @@ class ExportApi:
                           "_page": {"limit": 100, "count": 1}})
         if path not in ERROR_SAMPLES:
             raise das_not_found(f"Meta path [{path}] not found (known: {ERROR_SAMPLES[0]})")
-        return _json(body.get("errors", []))
+        # a file download, as the other ``?path=`` downloads of this API (its content is a JSON array)
+        return Response(orjson.dumps(body.get("errors", [])), media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{path}"'})
 
     async def preview(self, request: Request) -> Response:
         ctx = await self._ctx(request)

@@ -10,19 +10,15 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import flow_error
+from .gateway import json_response as _json
 from .gateway import platform_context, read_json
 from .lookups import FlowInfo, InletInfo
 from .store import now_ms
-
-
-def _json(body, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 def _bad(detail: str):

@@ -14,7 +14,6 @@ import copy
 import secrets
 import uuid
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,6 +21,7 @@ from starlette.routing import Route
 from .errors import flow_error
 from .flow_inlets import streaming_base
 from .flow_specs import CONNECTION_SPECS, DATA_LAKE_SPEC_ID, FLOW_SPECS, STREAMING_SPEC_ID
+from .gateway import json_response as _json
 from .gateway import platform_context, read_json
 from .jsonpatch import PatchError, apply_patch
 from .store import now_ms
@@ -54,10 +54,6 @@ SERVER_OWNED = (
     "state",
     "inheritedAttributes",
 )
-
-
-def _json(body, status: int = 200, headers=None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def _bad(detail: str):

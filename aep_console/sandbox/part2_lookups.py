@@ -15,6 +15,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from aep_console.xdm.identity import _source_pointer as source_pointer  # the shared descriptor-path rule
+from aep_console.xdm.identity import extract_identities, select_identity_descriptors
+from aep_console.xdm.paths import pointer_parts
+from aep_console.xdm.validate import Violation, compile_validator, java_type
+
 PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
 EVENT_CLASS = "https://ns.adobe.com/xdm/context/experienceevent"
 
@@ -35,69 +40,12 @@ class Connection:
     known_flow_ids: frozenset[str] | None = None
 
 
-def _descriptor_paths(descriptors: list[dict]) -> list[tuple[list[str], str, bool]]:
-    """(path parts, namespace, primary) per identity descriptor; ``/a/b``, ``#/a/b`` and ``a.b`` forms."""
-    out = []
-    for d in descriptors:
-        if d.get("@type", "xdm:descriptorIdentity") != "xdm:descriptorIdentity":
-            continue
-        prop = d.get("xdm:sourceProperty")
-        ns = d.get("xdm:namespace")
-        if isinstance(prop, str) and prop and isinstance(ns, str) and ns:
-            if prop.startswith("#"):
-                prop = prop[1:]
-            sep = "/" if prop.startswith("/") else "."
-            parts = [p.replace("~1", "/").replace("~0", "~") if sep == "/" else p
-                     for p in prop.strip(sep).split(sep) if p]
-            out.append((parts, ns, bool(d.get("xdm:isPrimary", False))))
-    return out
-
-
-def own_extract(entity: dict, paths: list[tuple[list[str], str, bool]]) -> list[list]:
-    """[[namespace, id, primary], ...] from descriptor fields, then identityMap; duplicates merged.
-
-    Same rules as ``aep_console.xdm.identity.extract_identities`` (kept in step by a test), without its
-    per-call pointer parsing: this runs once per streamed message.
-    """
-    out: list[list] = []
-    seen: dict[tuple[str, str], list] = {}
-
-    def add(ns: str, value, primary: bool) -> None:
-        if isinstance(value, bool) or value is None or value == "":
-            return
-        if isinstance(value, int | float):
-            value = str(value)
-        elif not isinstance(value, str):
-            return
-        key = (ns, value)
-        have = seen.get(key)
-        if have is None:
-            item = [ns, value, primary]
-            seen[key] = item
-            out.append(item)
-        elif primary:
-            have[2] = True
-
-    for parts, ns, primary in paths:
-        value = entity
-        for part in parts:
-            if not isinstance(value, dict):
-                value = None
-                break
-            value = value.get(part)
-        if isinstance(value, list):
-            for v in value:
-                add(ns, v, primary)
-        else:
-            add(ns, value, primary)
-    imap = entity.get("identityMap")
-    if isinstance(imap, dict):
-        for ns, items in imap.items():
-            if isinstance(items, list):
-                for item in items:
-                    if isinstance(item, dict):
-                        add(ns, item.get("id"), item.get("primary") is True)
-    return out
+def identity_paths(descriptors: list[dict]) -> list[tuple[list[str], str, bool]]:
+    """(path keys, namespace, primary) per identity descriptor, parsed once per target with the shared
+    rules (``aep_console.xdm.identity``: ``/a/b``, ``#/a/b`` and ``a.b`` forms)."""
+    return [([str(part) for part in pointer_parts(source_pointer(d["xdm:sourceProperty"]))], d["xdm:namespace"],
+             bool(d.get("xdm:isPrimary", False)))
+            for d in select_identity_descriptors(descriptors)]
 
 
 @dataclass
@@ -108,25 +56,22 @@ class Target:
     profile: bool
     is_event: bool
     validator: Any
-    id_paths: list[tuple[list[str], str, bool]] = field(default_factory=list)
+    descriptors: list[dict] = field(default_factory=list)  # the schema's identity descriptors
+    id_paths: list[tuple[list[str], str, bool]] = field(default_factory=list)  # identity_paths(descriptors)
     fingerprint: tuple = ()  # (schema id, profile enabled, registry generation, dataset doc stamp)
 
-    def validate(self, entity: dict) -> list:
+    def validate(self, entity: dict) -> list[Violation]:
         violations = self.validator.validate(entity, limit=5) if self.validator is not None else []
         if self.is_event and not violations:
             # the class requires them; a validator built from a partial schema must not let them through
-            if not isinstance(entity.get("_id"), str):
-                violations = [_Violation("#/_id", "#/properties/_id", "required" if "_id" not in entity else "type",
-                                         "required key [_id] not found" if "_id" not in entity else
-                                         f"expected type: String, found: {_json_type(entity.get('_id'))}")]
-            elif not isinstance(entity.get("timestamp"), str):
-                violations = [_Violation("#/timestamp", "#/properties/timestamp",
-                                         "required" if "timestamp" not in entity else "type",
-                                         "required key [timestamp] not found" if "timestamp" not in entity else
-                                         f"expected type: String, found: {_json_type(entity.get('timestamp'))}")]
+            for name in ("_id", "timestamp"):
+                if not isinstance(entity.get(name), str):
+                    return [_event_field_violation(entity, name)]
         return violations
 
     def identities(self, entity: dict) -> list[list]:
+        """[[namespace, id, primary], ...]: the shared ``extract_identities``, with a shortcut for the usual
+        shape (one descriptor identity holding a string, no identityMap), which gives the same answer."""
         paths = self.id_paths
         if len(paths) == 1 and "identityMap" not in entity:  # the usual shape: one descriptor identity
             parts, ns, primary = paths[0]
@@ -138,41 +83,16 @@ class Target:
                 value = value.get(part)
             if type(value) is str and value:
                 return [[ns, value, primary]]
-        return own_extract(entity, paths)
+        return [[i.namespace, i.id, i.primary] for i in extract_identities(entity, self.descriptors)]
 
 
-@dataclass
-class _Violation:
-    pointer: str
-    schema_location: str
-    keyword: str
-    message: str
-
-    @property
-    def json_path(self) -> str:
-        return "$" + self.pointer[1:].replace("/", ".")
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Long"
-    if isinstance(value, float):
-        return "Double"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, list):
-        return "JSONArray"
-    if isinstance(value, dict):
-        return "JSONObject"
-    return "Null"
-
-
-def compile_validator(resolved: dict):
-    from aep_console.xdm.validate import compile_validator as shared_compile
-
-    return shared_compile(resolved)
+def _event_field_violation(entity: dict, name: str) -> Violation:
+    """``_id`` / ``timestamp`` of an ExperienceEvent missing or not a string, worded as the shared validator
+    words it (``required key [x] not found``, ``expected type: String, found: Long``)."""
+    if name not in entity:
+        return Violation("#", "#", "required", f"required key [{name}] not found", "$")
+    return Violation(f"#/{name}", f"#/properties/{name}", "type",
+                     f"expected type: String, found: {java_type(entity[name])}", f"$.{name}")
 
 
 class Part2Lookups:
@@ -229,7 +149,8 @@ class Part2Lookups:
         descriptors = self.lookups.identity_descriptors(org, sandbox, ds.schema_id)
         target = Target(dataset_id=dataset_id, schema_id=ds.schema_id, class_id=class_id,
                         profile=ds.profile_enabled and class_id in (PROFILE_CLASS, EVENT_CLASS), is_event=class_id == EVENT_CLASS,
-                        validator=compile_validator(resolved), id_paths=_descriptor_paths(descriptors),
+                        validator=compile_validator(resolved), descriptors=descriptors,
+                        id_paths=identity_paths(descriptors),
                         fingerprint=fp)
         if len(self._targets) > 5000:
             self._targets.clear()

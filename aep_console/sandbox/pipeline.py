@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .datalake import KIND_EVENT, KIND_NONE, KIND_RECORD, DataLake, OpenBatch, now_ms
+from .datalake import KIND_EVENT, KIND_NONE, KIND_RECORD, MAX_ERROR_SAMPLES, BatchDelta, DataLake, now_ms
 from .part2_lookups import Connection, Part2Lookups, Target, TargetError
 from .profile_store import ProfileIndex
 from .streaming_responses import violations_text
@@ -43,10 +43,8 @@ class Prepared:
     outcomes: list[Outcome]
     rows: list[tuple]
     ranges: list[tuple[str, int, int]]
-    ops: list[tuple[str, tuple]]
+    deltas: list[BatchDelta]
     profile_ops: list[tuple]
-    touched: list[OpenBatch]
-    undo: dict[str, tuple[int, int, int, int]]
 
 
 def _ts_ms(value: Any) -> int:
@@ -164,17 +162,17 @@ class Pipeline:
         """
         prep = self.prepare(conn, items, received_ms, xaction_ids)
         lake = self.lake
-        if prep.rows or prep.ops:
+        if prep.rows:
             try:
-                await lake.run(lake.commit, prep.rows, prep.ranges, prep.ops)
+                await lake.run(lake.commit, prep.rows, prep.ranges, prep.deltas)
             except Exception:
-                lake.rollback(prep.touched, prep.undo)
+                lake.release(prep.deltas)
                 raise
         if prep.profile_ops:
             await self.profiles.wait_ready()
         close = self.finish(conn, prep, received_ms)
         if close:  # a batch reached its size: closed before this answer goes out
-            await lake.run(lake.apply, close)
+            await lake.run(lake.close, close)
         return prep.outcomes
 
     def prepare(self, conn: Connection, items: list, received_ms: int, xaction_ids: list[str]) -> Prepared:
@@ -184,8 +182,8 @@ class Pipeline:
         append_outcome = outcomes.append
         rows: list[tuple] = []
         append_row = rows.append
-        batches: dict[str, OpenBatch] = {}  # dataset id -> its open batch
-        counts: dict[str, list[int]] = {}  # batch id -> [records, failed, size, errors before]
+        deltas: dict[str, BatchDelta] = {}  # dataset id -> what this request adds to its open batch
+        ranges: dict[str, list[int]] = {}  # batch id -> [first seq, last seq]
         profile_ops: list[tuple] = []
         seq = lake.next_seq
         org, sandbox = conn.org_id, conn.sandbox
@@ -196,15 +194,15 @@ class Pipeline:
                 continue
             target, entity = item
             dataset_id = target.dataset_id
-            batch = batches.get(dataset_id)
-            if batch is None:
-                batch = batches[dataset_id] = lake.batch_for(org, sandbox, dataset_id)
-                counts.setdefault(batch.id, [0, 0, 0, len(batch.errors), seq, seq])
+            d = deltas.get(dataset_id)
+            if d is None:
+                d = deltas[dataset_id] = BatchDelta(lake.batch_for(org, sandbox, dataset_id))
+                ranges[d.batch.id] = [seq, seq]
+            batch = d.batch
             batch_id = batch.id
-            c = counts[batch_id]
-            c[5] = seq
+            ranges[batch_id][1] = seq
             raw = dumps(entity)
-            c[2] += len(raw)
+            d.size += len(raw)
             violations = target.validate(entity)
             if violations:
                 errors = dumps([{"pointer": getattr(v, "pointer", "#"), "keyword": getattr(v, "keyword", ""),
@@ -212,11 +210,11 @@ class Pipeline:
                                 for v in violations[:5]])
                 append_row((seq, batch_id, dataset_id, xaction_ids[i], received_ms, 0, KIND_NONE, None,
                             None, None, None, raw, errors))
-                c[1] += 1
-                if len(batch.errors) < 100:
-                    batch.errors.append({"code": "XDM-VALIDATION", "description": violations_text(violations),
-                                         "rows": [batch.records + batch.failed + c[0] + c[1]],
-                                         "xactionId": xaction_ids[i]})
+                d.failed += 1
+                if batch.samples + len(d.errors) < MAX_ERROR_SAMPLES:
+                    # rows: position among this request's messages for the batch (absolute at COMMIT)
+                    d.errors.append({"code": "XDM-VALIDATION", "description": violations_text(violations),
+                                     "rows": [d.records + d.failed], "xactionId": xaction_ids[i]})
                 append_outcome(Outcome(ok=True, violations=violations, seq=seq))
             else:
                 kind = KIND_NONE
@@ -240,24 +238,17 @@ class Pipeline:
                                                 None, None, None))
                 append_row((seq, batch_id, dataset_id, xaction_ids[i], received_ms, 1, kind, idents_raw,
                             event_id, ts, event_type, raw, None))
-                c[0] += 1
+                d.records += 1
                 append_outcome(ACCEPTED)
             seq += 1
-        touched = {b.id: b for b in batches.values()}
-        for batch in touched.values():
-            c = counts[batch.id]
-            batch.records += c[0]
-            batch.failed += c[1]
-            batch.size += c[2]
+        touched = list(deltas.values())
+        lake.reserve(touched)
         lake.next_seq = seq
-        touched_list = list(touched.values())
-        return Prepared(outcomes, rows, [(bid, c[4], c[5]) for bid, c in counts.items()],
-                        lake.snapshot(touched_list) if rows else [], profile_ops, touched_list,
-                        {bid: (c[0], c[1], c[2], len(touched[bid].errors) - c[3]) for bid, c in counts.items()})
+        return Prepared(outcomes, rows, [(bid, r[0], r[1]) for bid, r in ranges.items()], touched, profile_ops)
 
-    def finish(self, conn: Connection, prep: Prepared, received_ms: int) -> list[tuple[str, tuple]]:
-        """After COMMIT: the Profile index (write-through); returns the Catalog writes that close the
-        batches that reached their size."""
+    def finish(self, conn: Connection, prep: Prepared, received_ms: int) -> list:
+        """After COMMIT: the Profile index (write-through); returns the batches to close (those that
+        reached their size, and any other due one)."""
         space = None
         for op in prep.profile_ops:
             if space is None:
@@ -267,8 +258,8 @@ class Pipeline:
                 space.apply_record(s, idents, None, dataset_id, batch_id, received_ms)
             else:
                 space.apply_event(s, idents, event_id, ts, dataset_id, batch_id, received_ms, event_type)
-        if any(b.records + b.failed >= self.lake.max_records for b in prep.touched):
-            return self.lake.due()[1]
+        if any(d.batch.records + d.batch.failed >= self.lake.max_records for d in prep.deltas):
+            return self.lake.due()
         return []
 
 

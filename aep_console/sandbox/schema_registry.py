@@ -20,6 +20,7 @@ from aep_console.xdm.errors import XDMError
 from . import schema_descriptors as descriptors
 from . import schema_registry_data as data
 from .errors import xdm_error
+from .gateway import json_response as _json
 from .gateway import platform_context, read_json
 from .schema_registry_accept import (
     descriptor_list_format,
@@ -51,10 +52,6 @@ KIND_ALIASES = {
 }
 MAX_LIMIT = 300
 ITEM_XED = "application/vnd.adobe.xed+json; version=1"
-
-
-def _json(body, status: int = 200, media_type: str = "application/json", headers=None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 def _container(request: Request) -> str:

@@ -34,6 +34,19 @@ def not_found(message: str) -> ApiError:
     return ApiError(404, {"statusCode": "404", "message": message})
 
 
+UNKNOWN_MERGE_POLICY = "UPLIB-101221-404"
+
+
+def unknown_merge_policy(policy_id: str, sandbox: str, known: list[str]) -> ApiError:
+    """AEP's answer to an unknown ``mergePolicyId`` (aep-api.md §12 #9): 422 with the problem type
+    ``…/UPLIB-101221-404``, in the ``ResponseErrorContext`` shape (message, cause, statusCode)."""
+    message = f"Merge policy [{policy_id}] not found in sandbox [{sandbox}]"
+    return ApiError(422, {"type": f"http://ns.adobe.com/aep/errors/{UNKNOWN_MERGE_POLICY}", "status": 422,
+                          "title": "Merge policy not found", "message": f"{UNKNOWN_MERGE_POLICY}: {message}",
+                          "cause": f"Known merge policies of sandbox [{sandbox}]: {', '.join(known)}",
+                          "statusCode": "422"})
+
+
 def _json(body: Any, status: int = 200) -> Response:
     import orjson
 
@@ -89,8 +102,7 @@ class UpsApi:
     def _policy(self, ctx, policy_id: str | None) -> dict:
         policy = default_merge_policy(ctx.org_id, ctx.sandbox)
         if policy_id and policy_id != policy["id"]:
-            raise ups_error(422, "UPS-MRG-1000004", f"Merge policy [{policy_id}] not found",
-                            f"Known merge policies of sandbox [{ctx.sandbox}]: {policy['id']}")
+            raise unknown_merge_policy(policy_id, ctx.sandbox, [policy["id"]])
         return policy
 
     # --- entities ----------------------------------------------------------------------------------
@@ -164,11 +176,12 @@ class UpsApi:
     def _event_page(self, prof, start_time, end_time, limit: int, descending: bool, start: str | None,
                     fields: list[str] | None) -> tuple[dict, str]:
         """One page of a profile's events: ({"_page", "children"}, id of the next page's first event or "")."""
-        events = self.state.profiles.events_of(prof)
-        if start_time is not None:
-            events = [e for e in events if e[0] >= start_time]
-        if end_time is not None:
-            events = [e for e in events if e[0] < end_time]
+        if start_time is None and end_time is None:
+            events = self.state.profiles.events_of(prof)
+        else:  # the time filter first, then the sort: a window of a big profile sorts only its own events
+            lo = float("-inf") if start_time is None else start_time
+            hi = float("inf") if end_time is None else end_time
+            events = sorted((ts, eid, seq) for eid, (ts, seq) in (prof.events or {}).items() if lo <= ts < hi)
         if descending:
             events.reverse()
         if start:
@@ -177,14 +190,20 @@ class UpsApi:
                 raise ups_error(400, "UPS-ACC-1000007", f"'start' [{start}] is not an event of this page sequence")
             events = events[pos:]
         page, rest = events[:limit], events[limit:]
-        rows = self.state.lake.event_rows([e[2] for e in page])
+        # without `fields`, each stored entity goes out as the JSON it is stored as (no parse, no re-dump)
+        rows = (self.state.lake.event_rows if fields else _raw_event_rows(self.state.lake))([e[2] for e in page])
         children = []
+        stamps: dict[int, str] = {}  # rows of one batch share their received time
+        xid = prof.xid
         for ts, eid, seq in page:
             received, entity = rows.get(seq, (ts, {}))
             if fields:
                 entity = filter_fields(entity, fields)
-            children.append({"relatedEntityId": prof.xid, "entityId": eid, "timestamp": ts, "entity": entity,
-                             "lastModifiedAt": iso(received)})
+            stamp = stamps.get(received)
+            if stamp is None:
+                stamp = stamps[received] = iso(received)
+            children.append({"relatedEntityId": xid, "entityId": eid, "timestamp": ts, "entity": entity,
+                             "lastModifiedAt": stamp})
         next_id = rest[0][1] if rest else ""
         return ({"_page": {"orderby": "-timestamp" if descending else "timestamp",
                            "start": page[0][1] if page else "", "count": len(children), "next": next_id},
@@ -281,6 +300,24 @@ class UpsApi:
         space = self.state.profiles.space(ctx.org_id, ctx.sandbox)
         children = [{"eventType": name, "count": count} for name, count in sorted(space.event_types.items())]
         return _json({"_page": {"count": len(children)}, "children": children})
+
+
+def _raw_event_rows(lake):
+    """Like ``lake.event_rows``, with each entity as an ``orjson.Fragment`` of its stored JSON."""
+    import orjson
+
+    def rows(seqs: list[int]) -> dict[int, tuple[int, Any]]:
+        out: dict[int, tuple[int, Any]] = {}
+        fragment = orjson.Fragment
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for seq, received, entity in lake.store.query(
+                    f"SELECT seq, received, entity FROM dl_records WHERE seq IN ({marks})", chunk):
+                out[seq] = (received, fragment(entity))
+        return out
+
+    return rows
 
 
 def _number(q, key: str) -> float | None:

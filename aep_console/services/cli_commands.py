@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ..aep import errors as E
 from .credentials import CredentialError
-from .profiles import ProfileError, ProfileStore
+from .profiles import ProfileError, ProfileStore, local_profile
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_CONFIG, EXIT_AEP, EXIT_INTERRUPTED, EXIT_INPUT = 0, 1, 2, 3, 4, 5, 6
 
@@ -169,11 +169,14 @@ def run(argv: Sequence[str]) -> int:
 def _local_sandbox_for(args):
     """A local-sandbox profile without ``--sandbox-url`` uses the sandbox that serves the console's
     sandbox data (the window's, or ``aep-sandbox``'s), or starts one for this command (returned, to
-    be stopped afterwards)."""
+    be stopped afterwards). A local profile saved with a URL of its own (``profiles add
+    --sandbox-url``) keeps talking to that sandbox."""
     if args.command not in ("send", "profile", "setup") or getattr(args, "sandbox_url", None):
         return None
     name = getattr(args, "profile", None)
-    if not name or not ProfileStore().get(name).is_local:
+    profile = ProfileStore().get(name) if name else None
+    if profile is None or not profile.is_local or (
+            profile.platform_url.rstrip("/") != local_profile().platform_url.rstrip("/")):
         return None
     from .. import paths
     from ..sandbox.launcher import attach_or_start

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..aep.config import ClientCredentials
-from ..logging_setup import REDACTOR
 from ..aep.session import AEPSession
+from ..logging_setup import REDACTOR
 from .credentials import CredentialStore
 from .history import BODY_LIMIT, HistoryStore
 from .profiles import ConnectionProfile, ProfileStore

@@ -23,7 +23,10 @@ from .. import paths
 from ..aep import redact
 
 BODY_LIMIT = 64 * 1024
-DEFAULT_KEEP = 50_000
+DEFAULT_KEEP = 50_000  # entries
+DEFAULT_MAX_AGE_DAYS = 30.0  # entries older than this go (None or 0: no age limit)
+PRUNE_EVERY = 1000  # inserts …
+PRUNE_INTERVAL_S = 3600.0  # … or seconds, whichever comes first
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS exchanges (
@@ -78,19 +81,26 @@ def default_path() -> Path:
 
 
 class HistoryStore:
+    """``keep``: at most this many entries; ``max_age_days``: none older than this (both settings can be
+    changed on the instance; they apply when the store opens, every ``PRUNE_EVERY`` inserts or
+    ``PRUNE_INTERVAL_S`` seconds, and on ``prune()``)."""
+
     def __init__(self, path: Path | None = None, *, secrets: Callable[[], Iterable[str]] | None = None,
-                 keep: int = DEFAULT_KEEP) -> None:
+                 keep: int = DEFAULT_KEEP, max_age_days: float | None = DEFAULT_MAX_AGE_DAYS) -> None:
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._secrets = secrets
         self._extra_secrets: set[str] = set()
         self.keep = keep
+        self.max_age_days = max_age_days
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._inserted = 0
+        self._pruned_at = 0.0
+        self.prune()  # by age too: a store opened after a month away starts clean
 
     def close(self) -> None:
         with self._lock:
@@ -139,17 +149,25 @@ class HistoryStore:
                 " request_id, error, request_headers, request_body, response_headers, response_body)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
             self._inserted += 1
-            if self._inserted % 1000 == 0:
+            if self._inserted % PRUNE_EVERY == 0 or time.monotonic() - self._pruned_at >= PRUNE_INTERVAL_S:
                 self.prune()
             return int(cur.lastrowid)
 
-    def prune(self, keep: int | None = None) -> int:
+    def prune(self, keep: int | None = None, *, max_age_days: float | None = None,
+              now: float | None = None) -> int:
+        """Remove all but the newest ``keep`` entries and those older than ``max_age_days`` (by default the
+        store's settings); returns how many went."""
         keep = self.keep if keep is None else keep
+        max_age = self.max_age_days if max_age_days is None else max_age_days
         with self._lock:
-            cur = self._db.execute(
+            self._pruned_at = time.monotonic()
+            removed = self._db.execute(
                 "DELETE FROM exchanges WHERE id <= (SELECT id FROM exchanges ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                (keep,))
-            return cur.rowcount
+                (keep,)).rowcount
+            if max_age:
+                cutoff = (time.time() if now is None else now) - max_age * 86400.0
+                removed += self._db.execute("DELETE FROM exchanges WHERE started_at < ?", (cutoff,)).rowcount
+            return removed
 
     def clear(self) -> None:
         with self._lock:

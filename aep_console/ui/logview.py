@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 
 def log_file():
-    from ..logging_setup import log_file  # (logging_setup loads the file handlers: not before the first paint)
+    from ..logging_setup import (
+        log_file,  # (logging_setup loads the file handlers: not before the first paint)
+    )
 
     return log_file()
 

@@ -203,3 +203,74 @@ def test_batch_results_both_forms():
     assert [r.status for r in results] == [200, 400, 400, 503, 0]
     assert results[1].message == "Message has unknown xdm format" and results[2].xaction_id == "u-2"
     assert "no per-message answer" in results[4].message
+
+
+# --- redaction fast path (texts without a secret-like word skip the patterns) ----------------------
+
+_CLEAN = '{"header":{"schemaRef":{"id":"https://ns.adobe.com/t/schemas/1"},"datasetId":"d1"},' \
+         '"body":{"xdmEntity":{"person":{"name":{"firstName":"Zoë"}}}}}'
+
+
+def _slow_redact_text(text: str) -> str:
+    """What ``redact_text`` did before the fast path: every pattern, always."""
+    text = redact._BEARER.sub(lambda m: f"{m.group(1)} {redact.REDACTED}", text)
+    text = redact._KV.sub(lambda m: m.group(1) + redact.REDACTED, text)
+    return redact._JWT.sub(redact.REDACTED, text)
+
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJlLWNhbmFyeQ"
+SECRET_SHAPES = [
+    "Authorization: Bearer CANARYtok123", "authorization: BEARER CANARYtok123", f"token {JWT}", f"x={JWT}",
+    "client_secret=CANARY123&x=1", "CLIENT_SECRET = CANARY123", '"access_token": "CANARY123"',
+    "refresh_token=CANARY123", "id_token:CANARY123", "Password=CANARY123", "jwt_token=CANARY123",
+    '"private_key":"CANARY123"', "client_\u017fecret=CANARY123", "acce\u017fs_to\u212aen=CANARY123",  # (?i) folds ſ, K
+    "PASSWORD=CANARY123",
+]
+
+
+@pytest.mark.parametrize("shape", SECRET_SHAPES)
+def test_fast_path_still_redacts_each_secret_shape(shape):
+    big = _CLEAN * 2000  # a streaming-batch sized text: the shape is the only secret-like word in it
+    for text in (shape, big + " " + shape, shape + " " + big, big[:70_000] + shape + big[:70_000]):
+        out = redact.redact_text(text)
+        assert "CANARY" not in out and "c2lnbmF0dXJl" not in out, shape
+        assert out == _slow_redact_text(text)
+    body = redact.redact_body((big + " " + shape).encode(), "text/plain", limit=len(big) + 1000)
+    assert "CANARY" not in body and "c2lnbmF0dXJl" not in body
+
+
+def test_fast_path_skips_clean_text_and_matches_the_slow_path():
+    big = _CLEAN * 2000
+    assert not redact.may_hold_secret(big) and redact.redact_text(big) is big
+    assert redact.redact_text(big, values=["schemas/1"]).count(redact.REDACTED) == 2000  # literals always go
+    samples = [_CLEAN, "Bearer", "bearer x", "eyJ", "tokenizer", "TOKEN: abc", "secretary", "passwords=1",
+               "x" * 100 + "Bearer abc.def" + "y" * 100, f"{JWT}", "jwt=abc", "privately", "\u017fecret=1",
+               "\u0130d_token=2", "to\u212aen=3"]
+    for text in samples:
+        assert redact.redact_text(text) == _slow_redact_text(text), text
+
+
+@pytest.mark.parametrize("key", [*sorted(redact.SENSITIVE_KEYS), "Client-Secret", "X_API_SECRET", "refresh-Token",
+                                 "userPassword", "to\u212aen", "\u0130d_token", "\\u0074oken", "\\u0053ecret"])
+def test_fast_path_still_redacts_sensitive_json_keys(key):
+    doc = b'{"messages":[' + b",".join([_CLEAN.encode()] * 200) + b'],"nested":{"' + key.encode() \
+        + b'":"CANARY123"}}'
+    out = redact.redact_body(doc, "application/json")
+    assert "CANARY123" not in out and redact.REDACTED in out
+    clean = b'{"messages":[' + b",".join([_CLEAN.encode()] * 200) + b"]}"
+    assert redact.redact_body(clean, "application/json") == clean.decode()  # untouched, not re-encoded
+
+
+def test_the_ascii_folds_of_the_fast_path_are_complete():
+    """``(?i)`` and ``str.lower`` map only these non-ASCII characters onto ASCII letters: the fast path
+    must map them too, or a secret spelt with one of them would slip through."""
+    import re
+    import string
+    import sys
+
+    every = "".join(chr(c) for c in range(0x80, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    folds = set()
+    for letter in string.ascii_lowercase:
+        folds |= set(re.findall(f"(?i){letter}", every))
+    folds |= {c for c in every if any(ch in string.ascii_letters for ch in c.lower())}
+    assert {chr(k) for k in redact._ASCII_FOLDS} == folds

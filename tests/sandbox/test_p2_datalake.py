@@ -80,7 +80,7 @@ def test_streamed_records_land_in_batches_and_export(sandbox, plat, shared_dir, 
     frows = plat.get(f"/data/foundation/export/batches/{batch_id}/failed", params={"path": ff["name"]}).text
     assert "expected type: String, found: Long" in frows
     meta = plat.get(f"/data/foundation/export/batches/{batch_id}/meta", params={"path": "row_errors_sample.json"})
-    assert meta.status_code == 200 and meta.json()[0]["rows"] == [31]
+    assert meta.status_code == 200 and meta.json()[0]["rows"] == ["31"]
 
     preview = plat.get(f"/data/foundation/export/datasets/{w.profile_ds}/preview")
     check_response(shared_dir, SPEC, preview)

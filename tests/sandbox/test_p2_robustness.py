@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from aep_console.sandbox.part2_lookups import _descriptor_paths, own_extract
+from aep_console.sandbox.part2_lookups import Target, identity_paths
 from aep_console.xdm.identity import extract_identities
 
 from .helpers import Platform
@@ -84,4 +84,6 @@ def test_admin_rejects_bad_settings(sandbox):
 ])
 def test_fast_identity_extraction_matches_the_shared_rules(entity, descriptors):
     shared = [[i.namespace, i.id, i.primary] for i in extract_identities(entity, descriptors)]
-    assert own_extract(entity, _descriptor_paths(descriptors)) == shared
+    target = Target(dataset_id="d", schema_id="s", class_id="", profile=True, is_event=False, validator=None,
+                    descriptors=descriptors, id_paths=identity_paths(descriptors))
+    assert target.identities(entity) == shared

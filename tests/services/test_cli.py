@@ -104,7 +104,7 @@ def test_canary_secret_through_a_full_run(secret_service, fresh_sandbox, app_hom
     with open(f, "a") as fh:
         fh.write('{"_exchangeinternal": {"loyaltyID": 7}}\n')
     sent = run("send", str(f), "--profile", "Canary", "--connection", o["connection_id"], "--dataset",
-               o["profile_dataset_id"], "--flow-id", o["flow_id"], ok=False)
+               o["profile_dataset_id"], "--flow-id", o["profile_flow_id"], ok=False)
     assert sent.returncode == 1 and "500 accepted" in sent.stdout and "1 invalid" in sent.stdout
     got = run("profile", "get", "--profile", "Canary", "--namespace", "Email", "--id", "member3@example.com",
               "--events", ok=False)

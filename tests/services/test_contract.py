@@ -28,7 +28,7 @@ async def test_setup_and_streaming_bodies_follow_the_specs(sandbox, open_local_s
         f = tmp_path / "m.jsonl"
         write_members(f, 50)
         target = SendTarget(o["connection_id"], o["profile_dataset_id"], o["profile_schema_id"],
-                            sandbox.credentials.org_id, flow_id=o["flow_id"])
+                            sandbox.credentials.org_id, flow_id=o["profile_flow_id"])
         sent = await BulkRun(session, f, target, options=EngineOptions(max_batch_messages=20)).start()
         assert sent.ok
     problems, checked = check_exchanges(shared_dir, exchanges)

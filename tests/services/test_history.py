@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from aep_console.services.history import HistoryStore
 
@@ -52,3 +53,41 @@ def test_prune_keeps_the_newest(tmp_path):
     history.add_secret("literal-secret-value")
     history.record(Exchange("platform", "POST", "https://platform.adobe.io/y", {}, '{"x":"literal-secret-value"}'))
     assert "literal-secret-value" not in history.search("platform.adobe.io/y")[0].request_body
+
+
+def test_prune_by_age_besides_the_count(tmp_path):
+    from aep_console.aep.transport import Exchange
+    from aep_console.services.history import DEFAULT_MAX_AGE_DAYS, PRUNE_INTERVAL_S
+
+    day = 86400.0
+    now = time.time()
+    path = tmp_path / "h.sqlite3"
+    history = HistoryStore(path, max_age_days=None)  # no age limit: everything stays
+    assert DEFAULT_MAX_AGE_DAYS == HistoryStore(tmp_path / "other.sqlite3").max_age_days == 30
+    for age in (90, 31, 30.01, 29.9, 1, 0):
+        history.record(Exchange("platform", "GET", f"https://platform.adobe.io/age/{age}", {}, None, status=200,
+                                started_at=now - age * day))
+    assert history.count() == 6 and history.prune() == 0
+    history.close()
+
+    reopened = HistoryStore(path)  # default 30 days, applied when the store opens
+    ages = [e.url.rsplit("/", 1)[1] for e in reopened.search(limit=None)]
+    assert ages == ["0", "1", "29.9"]
+    reopened.max_age_days = 7  # a changed setting applies on the next prune
+    assert reopened.prune() == 1 and reopened.count() == 2
+    assert reopened.prune(max_age_days=0.5) == 1 and reopened.count() == 1  # 0 / None for the setting: no limit
+    reopened.record(Exchange("platform", "GET", "https://platform.adobe.io/late", {}, None, started_at=now - 8 * day))
+    assert reopened.count() == 2  # no prune on every insert …
+    reopened._pruned_at -= PRUNE_INTERVAL_S  # … but an hour after the last one, the next insert prunes
+    reopened.record(Exchange("platform", "GET", "https://platform.adobe.io/new", {}, None, started_at=now))
+    assert [e.url.rsplit("/", 1)[1] for e in reopened.search(limit=None)] == ["new", "0"]
+    reopened.close()
+
+    both = HistoryStore(tmp_path / "both.sqlite3", keep=3, max_age_days=10)  # the cap and the age together
+    for i, age in enumerate((20, 15, 5, 4, 3, 2, 1)):
+        both.record(Exchange("platform", "GET", f"https://platform.adobe.io/n/{i}", {}, None,
+                             started_at=now - age * day))
+    assert both.prune() == 4
+    assert [e.url[-1] for e in both.search(limit=None)] == ["6", "5", "4"]
+    assert both.prune(now=now + 7.5 * day) == 1  # a week later the one 3 days old is 10.5 days old
+    assert [e.url[-1] for e in both.search(limit=None)] == ["6", "5"]

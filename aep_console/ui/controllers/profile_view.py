@@ -46,7 +46,8 @@ def view_of(found: Any, namespace: str, value: str) -> ProfileViewData:
 
 
 PAGE = 1000  # the Profile Access API's default page size
-MAX_WINDOWS = 6  # concurrent time windows after the first page
+MAX_WINDOWS = 16  # time windows after the first page (each expected to fit one page) …
+IN_FLIGHT = 4  # … of which at most this many are asked for at a time
 
 
 def _next(page: dict) -> str:
@@ -60,12 +61,13 @@ def _ms(row: dict) -> int | None:
 
 
 def windows(first_ms: int, lo_ms: int, newest_ms: int, read: int) -> list[tuple[int, int | None]]:
-    """Time windows ``[start, end)`` covering ``lo_ms`` … ``newest_ms`` (the last one open-ended), as
-    many as the rest probably holds pages (from the density of the first page), at most MAX_WINDOWS."""
+    """Time windows ``[start, end)`` covering ``lo_ms`` … ``newest_ms`` (the last one open-ended), each
+    expected to hold about one page (from the density of the first page of ``read`` events), at most
+    MAX_WINDOWS. A window that holds more is read on through its own ``_links.next``."""
     span = max(1, lo_ms - first_ms)
     rest = max(0, newest_ms - lo_ms)
     estimate = read * rest / span
-    n = max(1, min(MAX_WINDOWS, -(-int(estimate) // PAGE)))
+    n = max(1, min(MAX_WINDOWS, -(-int(estimate) // int(PAGE * 0.9))))
     step = max(1, -(-(rest + 1) // n))
     bounds = [lo_ms + i * step for i in range(n) if lo_ms + i * step <= newest_ms]
     return [(b, bounds[i + 1] if i + 1 < len(bounds) else None) for i, b in enumerate(bounds)]
@@ -73,8 +75,8 @@ def windows(first_ms: int, lo_ms: int, newest_ms: int, read: int) -> list[tuple[
 
 class ProfileController(QObject):
     """Events are read as plain JSON rows (no model object per event); the first page is shown at
-    once; the rest is read in time windows concurrently (``startTime``/``endTime``, each following its
-    own ``_links.next``), and handed over page by page."""
+    once; the rest is read in time windows (``startTime``/``endTime``, each following its own
+    ``_links.next``), a few at a time, and handed over page by page."""
 
     profile_loaded = Signal(object)  # ProfileViewData
     # object, not list: a list-typed signal converts every row into a QVariantMap and back (~100 ms
@@ -170,14 +172,17 @@ class ProfileController(QObject):
                 href = _next(page)
             return
 
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
         async def window(start: int, end: int | None) -> None:
-            page = await api.events_page_json(value, namespace, start_time=start, end_time=end)
-            take(page)
-            href = _next(page)
-            while href:
-                page = await api.next_events_json(href)
+            async with gate:
+                page = await api.events_page_json(value, namespace, start_time=start, end_time=end)
                 take(page)
                 href = _next(page)
+                while href:
+                    page = await api.next_events_json(href)
+                    take(page)
+                    href = _next(page)
 
         tasks = [asyncio.ensure_future(window(a, b)) for a, b in windows(first_ms, lo_ms, newest_ms, len(children))]
         try:

@@ -43,6 +43,7 @@ class RowsModel(QAbstractTableModel):
         self.columns = list(columns)
         self.rows: list[Any] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._keys: list[tuple] | None = None  # sort keys of ``rows`` while sorted
 
     # --- Qt interface ---------------------------------------------------------------------------
     def rowCount(self, parent: _Index = _NO_PARENT) -> int:
@@ -84,6 +85,11 @@ class RowsModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         self._sort = (column, order)
+        safe = self._safe_key(column)
+        self._keys = [safe(row) for row in self.rows]
+        self._reorder()
+
+    def _safe_key(self, column: int) -> Callable[[Any], tuple]:
         col = self.columns[column]
         key = col.sort_key or col.get
 
@@ -98,14 +104,32 @@ class RowsModel(QAbstractTableModel):
                 return (1, v, "")
             return (2, 0, str(v))
 
+        return safe
+
+    def _reorder(self) -> None:
+        """Sort rows by the cached keys (C comparisons only; already sorted runs are merged in
+        linear time) and move the persistent indexes (selection, current row) with their rows."""
+        keys = self._keys
+        assert keys is not None and len(keys) == len(self.rows)
+        descending = self._sort is not None and self._sort[1] == Qt.SortOrder.DescendingOrder
         self.layoutAboutToBeChanged.emit()
-        self.rows.sort(key=safe, reverse=order == Qt.SortOrder.DescendingOrder)
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+        rows = self.rows
+        self.rows = [rows[i] for i in order]
+        self._keys = [keys[i] for i in order]
+        persistent = self.persistentIndexList()
+        if persistent:
+            where = {old: new for new, old in enumerate(order)}
+            self.changePersistentIndexList(
+                persistent, [self.index(where[p.row()], p.column()) if p.row() in where else QModelIndex()
+                             for p in persistent])
         self.layoutChanged.emit()
 
     # --- Python interface -----------------------------------------------------------------------
     def set_rows(self, rows: Iterable[Any]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self._keys = None
         self.endResetModel()
         if self._sort is not None:
             self.sort(*self._sort)
@@ -116,14 +140,25 @@ class RowsModel(QAbstractTableModel):
         n = len(self.rows)
         self.beginInsertRows(QModelIndex(), n, n + len(rows) - 1)
         self.rows.extend(rows)
+        self._keys = None  # appended unsorted (add_rows keeps the order)
         self.endInsertRows()
 
     def add_rows(self, rows: Sequence[Any]) -> None:
         """Append ``rows``, then keep the view's sort order (one insert and one re-sort per call:
         for pages of rows arriving while the table is shown)."""
+        if not rows:
+            return
+        keys = self._keys
         self.append_rows(rows)
-        if rows and self._sort is not None:
+        if self._sort is None:
+            return
+        if keys is None or len(keys) + len(rows) != len(self.rows):
             self.sort(*self._sort)
+            return
+        safe = self._safe_key(self._sort[0])
+        keys.extend(safe(row) for row in rows)  # keys only for the new rows
+        self._keys = keys
+        self._reorder()
 
     def update_row(self, i: int) -> None:
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))

@@ -188,8 +188,6 @@ class ProfilesPage(QWidget):
 
     def show_events(self, rows: list) -> None:
         """Every event is read (the pages are already in the table)."""
-        if self.events.rowCount() != len(rows):
-            self.events.set_rows(rows)
         self.tabs.setTabText(4, f"Events ({len(rows):,})")
 
     def _event_selected(self, current, _previous) -> None:

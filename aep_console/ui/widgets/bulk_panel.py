@@ -71,7 +71,9 @@ class BulkPanel(QWidget):
 
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Bulk send progress")
-        self.progress.setRange(0, 1000)
+        # whole percents: QProgressBar.setValue repaints at once (synchronously) whenever the bar
+        # visibly changes, which a finer range makes happen on every progress update
+        self.progress.setRange(0, 100)
         self.progress.setFormat("%p%")
         self.progress.setValue(0)
         self.stats = QLabel("No bulk send yet.", self)
@@ -162,7 +164,9 @@ class BulkPanel(QWidget):
     def show_progress(self, snap) -> None:
         """``snap``: BulkSnapshot (done, total, ok, failed, rate, eta, elapsed, paused)."""
         if snap.fraction is not None:
-            self.progress.setValue(int(snap.fraction * 1000))
+            value = int(snap.fraction * 100)
+            if value != self.progress.value():
+                self.progress.setValue(value)
         self.eta.setText("Paused" if snap.paused else format_eta(snap.eta))
         self.stats.setText(
             f"{snap.done:,} done: {snap.ok:,} accepted, {snap.failed:,} not accepted · "
@@ -175,7 +179,7 @@ class BulkPanel(QWidget):
     def finished(self, summary: str, kind: str = "success") -> None:
         self.set_running(False)
         if kind in ("success", "warning"):
-            self.progress.setValue(1000)
+            self.progress.setValue(100)
         self.eta.setText("Done" if kind in ("success", "warning") else "Stopped")
         self.banner.set_message(kind, summary)
 
