@@ -44,12 +44,15 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(18, 18))
         self.nav.setMinimumWidth(170)
         self.nav.setMaximumWidth(240)
-        self.nav.setStyleSheet("QListWidget#Navigation::item { padding: 7px 10px; }")
+        # roomy rows without a widget style sheet (one would freeze its palette: no live dark/light switch)
+        self.nav.setSpacing(1)
+        self.nav.setViewportMargins(6, 4, 0, 4)
         self.stack = QStackedWidget()
         for index, spec in enumerate(self.specs):
             item = QListWidgetItem(spec.title)
             item.setToolTip(spec.tooltip)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setSizeHint(QSize(0, 30))
             self.nav.addItem(item)
             self.stack.addWidget(QWidget())  # real page built on first show
             if index < 9:

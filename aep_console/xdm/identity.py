@@ -19,7 +19,7 @@ class Identity:
     primary: bool = False
 
 
-def _source_pointer(source_property: str) -> str:
+def source_pointer(source_property: str) -> str:
     """`/workEmail/address` (descriptor form) or `workEmail.address` → `#/workEmail/address`."""
     if source_property.startswith("#"):
         return source_property
@@ -54,7 +54,7 @@ def extract_identities(entity: dict, identity_descriptors: Iterable[dict] = ()) 
         found[key] = found.get(key, False) or bool(primary)
 
     for descriptor in select_identity_descriptors(identity_descriptors):
-        value = get_by_pointer(entity, _source_pointer(descriptor["xdm:sourceProperty"]))
+        value = get_by_pointer(entity, source_pointer(descriptor["xdm:sourceProperty"]))
         primary = bool(descriptor.get("xdm:isPrimary", False))
         for item in value if isinstance(value, list) else [value]:
             add(descriptor["xdm:namespace"], item, primary)
@@ -83,7 +83,7 @@ def require_primary_identity(resolved: dict, identity_descriptors: Iterable[dict
         source_schema = descriptor.get("xdm:sourceSchema")
         if not descriptor.get("xdm:isPrimary") or source_schema not in (None, resolved.get("$id")):
             continue
-        parts = [str(p) for p in pointer_parts(_source_pointer(descriptor["xdm:sourceProperty"]))]
+        parts = [str(p) for p in pointer_parts(source_pointer(descriptor["xdm:sourceProperty"]))]
         node = out
         if not _has_path(node, parts):
             continue

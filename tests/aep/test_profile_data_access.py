@@ -64,11 +64,13 @@ async def test_merge_policies(aep):
         await aep.profiles.get_merge_policy("00000000-0000-0000-0000-000000000000")
 
 
-async def test_unknown_merge_policy_is_a_ups_error(aep, fed):
+async def test_unknown_merge_policy_is_a_typed_error_with_aep_code(aep, fed):
     _world, who = fed
     with pytest.raises(UnprocessableError) as info:
         await aep.profiles.get_entity(who, "Email", merge_policy_id="no-such-policy")
-    assert info.value.code and info.value.code.startswith("UPS-")
+    # AEP answers an unknown merge policy with a 422 typed ".../errors/UPLIB-101221-404" (aepp#27)
+    assert info.value.status == 422
+    assert info.value.code == "UPLIB-101221-404"
 
 
 async def test_batches_files_download_failed_records_and_preview(aep, fed):

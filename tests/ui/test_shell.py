@@ -205,3 +205,21 @@ def test_theme_palettes_differ_and_are_readable():
 def test_placeholder_pages_say_what_will_come():
     page = PlaceholderPage("Data lake", "Batches will show here.")
     assert page.accessibleName() == "Data lake"
+
+
+def test_theme_switch_reaches_every_widget_live(console, qtbot):
+    """The OS scheme can change while the console runs: no widget may keep the old palette."""
+    from PySide6.QtGui import QPalette
+
+    from aep_console.ui.theme import apply_theme
+
+    def nav_base_lightness() -> int:
+        return console.window.nav.palette().color(QPalette.ColorRole.Base).lightness()
+
+    try:
+        apply_theme(console.app, "dark")
+        qtbot.waitUntil(lambda: nav_base_lightness() < 80)
+        apply_theme(console.app, "light")
+        qtbot.waitUntil(lambda: nav_base_lightness() > 200)
+    finally:
+        apply_theme(console.app, "light")
