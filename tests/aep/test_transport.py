@@ -51,6 +51,10 @@ def starts(exchanges, service="streaming"):
     return [e.started_at for e in exchanges if e.service == service]
 
 
+# asyncio may fire a timer up to its clock resolution early, so "waited Retry-After: 1" reads as
+# >= 0.99 s between attempts (a client that ignored Retry-After would wait ~0.05 s here).
+
+
 async def test_idempotent_request_honours_retry_after_on_503(faulty, faults, exchanges):
     faults(error503=1.0, retryAfter=1)
     async with session(faulty, exchanges) as aep:
@@ -58,7 +62,7 @@ async def test_idempotent_request_honours_retry_after_on_503(faulty, faults, exc
             await aep.transport.request("POST", "streaming", COLLECTION, json={}, idempotent=True, auth=False)
     assert info.value.retry_after == 1 and info.value.status == 503
     t = starts(exchanges)
-    assert len(t) == 3 and all(b - a >= 1.0 for a, b in itertools.pairwise(t))
+    assert len(t) == 3 and all(b - a >= 0.99 for a, b in itertools.pairwise(t))
     assert faulty.admin("faults", {"error503": 0}).get("injected", {}) == {}  # reset counts
 
 
@@ -73,7 +77,7 @@ async def test_429_is_retried_after_retry_after_then_succeeds_or_fails_for_real(
     assert statuses[-1] not in (429, 503) and set(statuses[:-1]) == {429}, statuses
     assert info.value.status == statuses[-1]
     t = starts(exchanges)
-    assert all(b - a >= 1.0 for a, b in itertools.pairwise(t))
+    assert all(b - a >= 0.99 for a, b in itertools.pairwise(t))
 
 
 async def test_too_long_retry_after_is_not_waited_for(faulty, faults, exchanges):
@@ -175,7 +179,7 @@ async def test_real_get_retries_through_ups_429_and_503_then_succeeds(faulty, fa
     statuses = [e.status for e in ups]
     assert statuses[-1] == 200 and set(statuses[:-1]) <= {429, 503} and len(statuses) > 1, statuses
     t = [e.started_at for e in ups]
-    assert all(b - a >= 1.0 for a, b in itertools.pairwise(t))  # Retry-After: 1 (and retryAfterMs) honoured
+    assert all(b - a >= 0.99 for a, b in itertools.pairwise(t))  # Retry-After: 1 (and retryAfterMs) honoured
 
 
 async def test_real_get_retries_transient_500(faulty, faults, exchanges):
@@ -192,7 +196,7 @@ async def test_single_send_with_retry_flag_retries_refusals_only(faulty, faults,
         with pytest.raises(Exception) as info:
             await aep.streaming.send("0" * 64, {"header": {}, "body": {}}, authenticate=False, retry=True)
         assert [e.status for e in exchanges] == [503, info.value.status] and info.value.status not in (429, 503)
-        assert exchanges[1].started_at - exchanges[0].started_at >= 1.0
+        assert exchanges[1].started_at - exchanges[0].started_at >= 0.99
         faults(drop=1.0)
         with pytest.raises(NetworkError):
             await aep.streaming.send("0" * 64, {"header": {}, "body": {}}, authenticate=False, retry=True)
