@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         "(off by default; also settable at run time on the loopback-only admin API)",
     )
     p.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="shut down when the process that started this one ends (used by the console's launcher)",
+    )
+    p.add_argument(
         "--ready-line", action="store_true", help="print AEP_SANDBOX_READY {json} when ready (for launchers)"
     )
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
@@ -227,10 +232,23 @@ def main(argv: list[str] | None = None) -> int:
             }
             print(READY_PREFIX + json.dumps(info), flush=True)
 
+    parent = os.getppid()
+
+    async def watch_parent() -> None:
+        """An embedded sandbox must not outlive the console that started it (a crash, a SIGKILL)."""
+        while not server.should_exit:
+            await asyncio.sleep(1)
+            if os.getppid() != parent:
+                logging.getLogger(__name__).warning("the process that started this sandbox ended: shutting down")
+                server.should_exit = True
+
     async def run() -> None:
-        task = asyncio.ensure_future(announce())
+        tasks = [asyncio.ensure_future(announce())]
+        if args.exit_with_parent:
+            tasks.append(asyncio.ensure_future(watch_parent()))
         await server.serve(sockets=[sock])
-        task.cancel()
+        for task in tasks:
+            task.cancel()
 
     import uvloop
 

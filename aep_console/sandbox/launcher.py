@@ -174,12 +174,14 @@ def start_sandbox(
         "--port",
         str(port),
         "--ready-line",
+        "--exit-with-parent",
     ]
     if token_lifetime is not None:
         cmd += ["--token-lifetime", str(int(token_lifetime))]
     cmd += list(extra_args)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
+    if not getattr(sys, "frozen", False):
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
     # stdout (banner + READY line, which carry the demo secrets) stays in a pipe that a daemon thread drains;
     # stderr (logs, never secrets) goes to DIR/sandbox.log.

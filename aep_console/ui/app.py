@@ -123,7 +123,7 @@ def paint_now(window, timeout: float = 0.5) -> None:
     class _Painted(QObject):
         done = False
 
-        def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt name
+        def eventFilter(self, obj, ev) -> bool:
             if ev.type() == QEvent.Type.Paint:
                 self.done = True
             return False
@@ -134,8 +134,11 @@ def paint_now(window, timeout: float = 0.5) -> None:
     app = QApplication.instance()
     deadline = time.monotonic() + timeout
     flags = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
-    while not spy.done and time.monotonic() < deadline:
-        app.processEvents(flags, 10)
+    while True:
+        app.processEvents(flags)
+        if spy.done or time.monotonic() >= deadline:
+            break
+        time.sleep(0.002)  # the window system has not exposed the window yet
     window.removeEventFilter(spy)
 
 
@@ -149,6 +152,24 @@ def close_console(console: Console, loop: asyncio.AbstractEventLoop | None = Non
     if console.crash_reporter.dialog is not None:
         console.crash_reporter.dialog.close()
     console.window.close()
+
+
+def _quit_on_termination_signals(app: QApplication) -> None:
+    """SIGTERM/SIGHUP/SIGINT end the console as the Quit menu does (tasks cancelled, the embedded
+    sandbox stopped). Python runs signal handlers only between bytecodes, so a light timer gives
+    the interpreter a turn while Qt's loop waits."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, lambda *_args: QTimer.singleShot(0, app.quit))
+    ticker = QTimer(app)
+    ticker.setObjectName("SignalTicker")
+    ticker.start(250)
+    ticker.timeout.connect(lambda: None)
 
 
 def run_gui(args) -> int:
@@ -166,6 +187,7 @@ def run_gui(args) -> int:
     console = _finish_console(shell, log_level=args.log_level, loop=loop, profile=args.profile, stderr_logging=True)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+    _quit_on_termination_signals(app)
     with loop:
         loop.run_until_complete(closed.wait())
         console.runner.cancel_all()

@@ -171,8 +171,8 @@ class SessionController(QObject):
         if profile.is_local:
             sb = await self.ensure_sandbox()
             profile = profile.with_local_base(sb.urls.base)
-            demo = sb.credentials
-            if profile.client_id == demo.client_id:
+            demo = getattr(sb, "credentials", None)  # None: attached to a sandbox another process started
+            if demo is not None and profile.client_id == demo.client_id:
                 secret = demo.client_secret
                 return profile, (lambda: secret)
         store = self.ctx.profiles
