@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("AEP_CONSOLE_HOME", tempfile.mkdtemp(prefix="aep-console-bench-"))
+_OWN_HOME = None if os.environ.get("AEP_CONSOLE_HOME") else tempfile.mkdtemp(prefix="aep-console-bench-")
+if _OWN_HOME:
+    os.environ["AEP_CONSOLE_HOME"] = _OWN_HOME
 
 # --- cold start (fresh processes) -----------------------------------------------------------------
 # Both programs get the same probe: an application-wide event filter that notes the first Paint event
@@ -70,11 +73,15 @@ main(["--theme", "light"])
 
 
 def _start_once(code: str, cache: str) -> dict[str, float]:
-    env = dict(os.environ, AEP_CONSOLE_HOME=tempfile.mkdtemp(prefix="aep-bench-cold-"), PYTHONPYCACHEPREFIX=cache)
+    home = tempfile.mkdtemp(prefix="aep-bench-cold-")
+    env = dict(os.environ, AEP_CONSOLE_HOME=home, PYTHONPYCACHEPREFIX=cache)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
-                         cwd=str(ROOT))
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                             cwd=str(ROOT))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     marks = {ln.split()[0]: float(ln.split()[1]) - t0 for ln in out.stdout.splitlines()
              if ln.startswith(("PAINTED", "READY"))}
     if "PAINTED" not in marks:
@@ -88,13 +95,16 @@ def cold_start(runs: int) -> dict[str, float]:
     load from elsewhere hits both alike): seconds to the first painted main window, and for the
     console also to the event loop's first turn after it."""
     cache = tempfile.mkdtemp(prefix="aep-bench-pyc-")
-    _start_once(BARE, cache), _start_once(CONSOLE, cache)  # fill the byte-code cache; not counted
-    bare, cons, ready = [], [], []
-    for _ in range(runs):
-        bare.append(_start_once(BARE, cache)["PAINTED"])
-        marks = _start_once(CONSOLE, cache)
-        cons.append(marks["PAINTED"])
-        ready.append(marks["READY"])
+    try:
+        _start_once(BARE, cache), _start_once(CONSOLE, cache)  # fill the byte-code cache; not counted
+        bare, cons, ready = [], [], []
+        for _ in range(runs):
+            bare.append(_start_once(BARE, cache)["PAINTED"])
+            marks = _start_once(CONSOLE, cache)
+            cons.append(marks["PAINTED"])
+            ready.append(marks["READY"])
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     med = statistics.median
     return {"bare": med(bare), "console": med(cons), "ready": med(ready)}
 
@@ -259,6 +269,7 @@ async def in_process(args) -> dict:
     finally:
         await ctx.async_close()
         win.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     return results
 
 
@@ -282,7 +293,11 @@ def main() -> int:
     args = parser.parse_args()
     cold = cold_start(args.runs)
     bare, cons, cons_ready = cold["bare"], cold["console"], cold["ready"]
-    r = run_in_process(args)
+    try:
+        r = run_in_process(args)
+    finally:
+        if _OWN_HOME:
+            shutil.rmtree(_OWN_HOME, ignore_errors=True)
     b, p = r["bulk"], r["profile"]
     rows = [
         ("bulk send from the GUI", f"{b['accepted']:,}/{b['records']:,} records in {b['seconds']:.1f} s "

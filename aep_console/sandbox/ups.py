@@ -10,6 +10,7 @@ Error bodies as documented: 404 ``{"statusCode": "404", ...}``; 400/422
 from __future__ import annotations
 
 import asyncio
+import heapq
 from typing import Any
 from urllib.parse import urlencode
 
@@ -176,14 +177,20 @@ class UpsApi:
     def _event_page(self, prof, start_time, end_time, limit: int, descending: bool, start: str | None,
                     fields: list[str] | None) -> tuple[dict, str]:
         """One page of a profile's events: ({"_page", "children"}, id of the next page's first event or "")."""
-        if start_time is None and end_time is None:
-            events = self.state.profiles.events_of(prof)
-        else:  # the time filter first, then the sort: a window of a big profile sorts only its own events
-            lo = float("-inf") if start_time is None else start_time
-            hi = float("inf") if end_time is None else end_time
-            events = sorted((ts, eid, seq) for eid, (ts, seq) in (prof.events or {}).items() if lo <= ts < hi)
-        if descending:
-            events.reverse()
+        every = prof.events or {}
+        if start_time is None and end_time is None and not start and (limit + 1) * 4 < len(every):
+            # the first page of a big profile: its limit + 1 first events, without sorting them all
+            pick = heapq.nlargest if descending else heapq.nsmallest
+            events = pick(limit + 1, ((ts, eid, seq) for eid, (ts, seq) in every.items()))
+        else:
+            if start_time is None and end_time is None:
+                events = self.state.profiles.events_of(prof)
+            else:  # the time filter first, then the sort: a window of a big profile sorts only its own events
+                lo = float("-inf") if start_time is None else start_time
+                hi = float("inf") if end_time is None else end_time
+                events = sorted((ts, eid, seq) for eid, (ts, seq) in every.items() if lo <= ts < hi)
+            if descending:
+                events.reverse()
         if start:
             pos = next((i for i, e in enumerate(events) if e[1] == start), None)
             if pos is None:

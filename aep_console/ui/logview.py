@@ -6,8 +6,7 @@ import contextlib
 import logging
 from collections import deque
 
-from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontDatabase
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,6 +24,13 @@ def log_file():
     )
 
     return log_file()
+
+
+def _open_log_folder() -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
 
 
 class QtLogHandler(logging.Handler):
@@ -68,7 +74,7 @@ class LogView(QWidget):
         bar.addStretch(1)
         open_folder = QPushButton("Open log folder")
         open_folder.setToolTip("Open the folder of the log files")
-        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent))))
+        open_folder.clicked.connect(_open_log_folder)
         bar.addWidget(open_folder)
         clear = QPushButton("Clear")
         clear.setToolTip("Clear the lines shown here (the log file keeps them)")
@@ -78,6 +84,8 @@ class LogView(QWidget):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setMaximumBlockCount(self.MAX_LINES)
+        from PySide6.QtGui import QFontDatabase  # (the log view is built on first show)
+
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setAccessibleName("Log lines")
         layout.addWidget(self.text)

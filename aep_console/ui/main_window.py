@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -164,9 +163,14 @@ class MainWindow(QMainWindow):
         help_menu.addAction("&About", self._about)
 
     def _open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from ..cli import version_text
 
         QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME} {__version__}</b><pre>{version_text()}</pre>")

@@ -3,6 +3,8 @@ the rest of a big profile is read in (no gaps, no overlaps beyond the first page
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Qt
 
 from aep_console.ui.controllers.profile_view import MAX_WINDOWS, windows
@@ -39,7 +41,7 @@ def test_windows_cover_the_rest_without_gaps():
     spans = windows(first, lo, newest, 1000)
     assert 2 <= len(spans) <= MAX_WINDOWS
     assert spans[0][0] == lo and spans[-1][1] is None  # the last one is open-ended
-    for (_a, end), (start, _b) in zip(spans, spans[1:], strict=False):
+    for (_a, end), (start, _b) in pairwise(spans):
         assert end == start
     assert windows(5, 5, 5, 1000) == [(5, None)]  # all at one instant: one window
     assert len(windows(0, 0, 10**9, 1000)) == MAX_WINDOWS  # the first page at one instant

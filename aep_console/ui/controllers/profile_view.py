@@ -50,6 +50,14 @@ MAX_WINDOWS = 16  # time windows after the first page (each expected to fit one 
 IN_FLIGHT = 4  # … of which at most this many are asked for at a time
 
 
+def _task(coro) -> asyncio.Task:
+    """A side task whose failure is read by whoever awaits it, or dropped if nobody does (asyncio
+    would otherwise report "exception never retrieved" to the crash dialog)."""
+    task = asyncio.ensure_future(coro)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    return task
+
+
 def _next(page: dict) -> str:
     nxt = (page.get("_links") or {}).get("next")
     return (nxt.get("href") or "") if isinstance(nxt, dict) else ""
@@ -105,8 +113,8 @@ class ProfileController(QObject):
             return
         api = session.profiles
         # asked at the same time as the profile: the first events page and the newest event
-        first = asyncio.ensure_future(api.events_page_json(value, namespace))
-        newest = asyncio.ensure_future(api.events_page_json(value, namespace, orderby="-timestamp", limit=1))
+        first = _task(api.events_page_json(value, namespace))
+        newest = _task(api.events_page_json(value, namespace, orderby="-timestamp", limit=1))
         try:
             found = await api.find_entity(value, namespace)
         except BaseException:
@@ -138,7 +146,7 @@ class ProfileController(QObject):
     async def _events(self, api, namespace: str, value: str, first, newest, rows: list[dict]) -> None:
         seen: set = set()
 
-        def take(page: dict, reset: bool = False) -> None:
+        def fresh(page: dict) -> list[dict]:
             new = []
             for child in page.get("children") or ():
                 if not isinstance(child, dict):
@@ -150,22 +158,27 @@ class ProfileController(QObject):
                     seen.add(key)
                 new.append(child)
             rows.extend(new)
+            return new
+
+        def take(page: dict, reset: bool = False) -> None:
+            new = fresh(page)
             if new or reset:
                 self.events_page.emit(new, reset)
 
         page = await first
-        take(page, reset=True)
         href = _next(page)
         if not href:
+            take(page, reset=True)
             return
-        children = page.get("children") or []
-        first_ms, lo_ms = _ms(children[0]), _ms(children[-1])
+        children = [c for c in page.get("children") or () if isinstance(c, dict)]
+        first_ms, lo_ms = (_ms(children[0]), _ms(children[-1])) if children else (None, None)
         try:
             top = (await newest).get("children") or []
         except Exception:
             top = []
         newest_ms = _ms(top[0]) if top and isinstance(top[0], dict) else None
         if first_ms is None or lo_ms is None or newest_ms is None or newest_ms < lo_ms:
+            take(page, reset=True)
             while href:  # no usable timestamps: the pages one after the other
                 page = await api.next_events_json(href)
                 take(page)
@@ -184,8 +197,11 @@ class ProfileController(QObject):
                     take(page)
                     href = _next(page)
 
-        tasks = [asyncio.ensure_future(window(a, b)) for a, b in windows(first_ms, lo_ms, newest_ms, len(children))]
+        first_rows = fresh(page)  # (known before any window answers: the boundary events are read once)
+        tasks = [_task(window(a, b)) for a, b in windows(first_ms, lo_ms, newest_ms, len(children))]
         try:
+            await asyncio.sleep(0)  # the windows' requests go out before the first page is displayed
+            self.events_page.emit(first_rows, True)
             await asyncio.gather(*tasks)
         finally:
             for t in tasks:

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -222,6 +220,8 @@ class ConnectionsPage(QWidget):
         if item is None:
             return
         name = item.data(Qt.ItemDataRole.UserRole)
+        from PySide6.QtWidgets import QMessageBox  # (dialog classes: imported when used, not at start-up)
+
         if QMessageBox.question(self, "Delete profile", f"Delete the profile \u201c{name}\u201d and forget its secret?") \
                 != QMessageBox.StandardButton.Yes:
             return
@@ -247,6 +247,8 @@ class ConnectionsPage(QWidget):
 
     def import_file(self, path: str | None = None) -> None:
         if not path:
+            from PySide6.QtWidgets import QFileDialog
+
             path, _ = QFileDialog.getOpenFileName(
                 self, "Import credentials", "", "JSON (*.json);;All files (*)")
         if not path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,6 +34,7 @@ NAMESPACES = ("Email", "ECID", "Phone", "CRMID", "loyaltyId")
 
 
 class ProfilesPage(QWidget):
+    APPLY_MS = 100  # pages of events arriving meanwhile reach the table together
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -90,6 +91,11 @@ class ProfilesPage(QWidget):
         self.sources.setToolTip("Datasets the profile's fragments come from")
 
         self.events = EventsModel(self)
+        self._pending_events: list = []
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setSingleShot(True)
+        self._apply_timer.setInterval(self.APPLY_MS)
+        self._apply_timer.timeout.connect(self._apply_events)
         self.events_view = QTableView()
         self.events_view.setModel(self.events)
         self.events_view.setSortingEnabled(True)
@@ -154,6 +160,8 @@ class ProfilesPage(QWidget):
         self.lookup()
 
     def _not_found(self, text: str) -> None:
+        self._apply_timer.stop()
+        self._pending_events.clear()
         self.banner.set_message("warning", text)
         self.summary.setText("No profile loaded.")
         self.tree.clear()
@@ -179,15 +187,28 @@ class ProfilesPage(QWidget):
         self.sources.addItems(view.sources)
 
     def add_events(self, rows: list, reset: bool) -> None:
-        """A page of events (the first one replaces what was shown); the table stays sorted."""
+        """A page of events: the first one is shown at once (replacing what was shown); the next ones
+        reach the table together every APPLY_MS (one insert, re-sort and repaint per batch)."""
         if reset:
+            self._pending_events.clear()
+            self._apply_timer.stop()
             self.events.set_rows(rows)
-        else:
-            self.events.add_rows(rows)
+            self.tabs.setTabText(4, f"Events ({len(rows):,}…)")
+            return
+        self._pending_events.extend(rows)
+        if not self._apply_timer.isActive():
+            self._apply_timer.start()
+
+    def _apply_events(self) -> None:
+        rows, self._pending_events = self._pending_events, []
+        self.events.add_rows(rows)
         self.tabs.setTabText(4, f"Events ({self.events.rowCount():,}…)")
 
     def show_events(self, rows: list) -> None:
-        """Every event is read (the pages are already in the table)."""
+        """Every event is read: the last ones go to the table now."""
+        self._apply_timer.stop()
+        if self._pending_events:
+            self._apply_events()
         self.tabs.setTabText(4, f"Events ({len(rows):,})")
 
     def _event_selected(self, current, _previous) -> None:
