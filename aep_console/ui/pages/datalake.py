@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ..controllers.datalake import DataLakeController, failure_reason
 from ..models.rows import Column, RowsModel
 from ..widgets.banner import Banner
+from ..widgets.tables import data_table
 
 
 def _when(ms) -> str:
@@ -41,18 +42,7 @@ def _status_colour(b) -> str | None:
 
 
 def _table(name: str, tip: str, model) -> QTableView:
-    t = QTableView()
-    t.setModel(model)
-    t.setAccessibleName(name)
-    t.setToolTip(tip)
-    t.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    t.setAlternatingRowColors(True)
-    t.setSortingEnabled(True)
-    t.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    t.verticalHeader().setVisible(False)
-    t.verticalHeader().setDefaultSectionSize(22)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
+    return data_table(model, name, tip, sort=(0, Qt.SortOrder.AscendingOrder), single=False)
 
 
 class DataLakePage(QWidget):

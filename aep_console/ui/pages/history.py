@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -14,12 +13,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,15 +26,7 @@ from ..controllers.history import HistoryController
 from ..models.rows import Column, RowsModel
 from ..widgets.banner import Banner
 from ..widgets.json_editor import JsonEditor
-
-
-def _pretty(text: str | None) -> str:
-    if not text:
-        return ""
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
+from ..widgets.tables import data_table, pretty_json
 
 
 def _status_colour(e) -> str | None:
@@ -73,7 +62,7 @@ class RequestDialog(QDialog):
         self.url.setToolTip("The full request URL; headers and token are added by the session")
         self.body = JsonEditor()
         self.body.setAccessibleName("Request body")
-        self.body.setPlainText(_pretty(entry.request_body))
+        self.body.setPlainText(pretty_json(entry.request_body))
         self.answer = JsonEditor(live_parse=False)
         self.answer.setReadOnly(True)
         self.answer.setAccessibleName("Response")
@@ -139,21 +128,10 @@ class HistoryPage(QWidget):
         bar.addWidget(self.count)
 
         self.model = HistoryModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("History entries")
-        self.table.setToolTip("Select an entry to see it; Enter or Reopen makes it an editable request")
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, w in enumerate((150, 110, 60, 55, 70)):
-            self.table.setColumnWidth(col, w)
+        self.table = data_table(
+            self.model, "History entries", "Select an entry to see it; Enter or Reopen makes it an editable request",
+            widths=(150, 110, 60, 55, 70), sort=(0, Qt.SortOrder.DescendingOrder),
+        )
         self.request = JsonEditor(live_parse=False)
         self.request.setReadOnly(True)
         self.request.setAccessibleName("Stored request")
@@ -224,8 +202,8 @@ class HistoryPage(QWidget):
             b.setEnabled(entry is not None)
         if entry is None:
             return
-        self.request.setPlainText(f"{entry.method} {entry.url}\n\n" + _pretty(entry.request_body))
-        self.response.setPlainText(f"HTTP {entry.status or '—'}\n\n" + (_pretty(entry.response_body) or entry.error or ""))
+        self.request.setPlainText(f"{entry.method} {entry.url}\n\n" + pretty_json(entry.request_body))
+        self.response.setPlainText(f"HTTP {entry.status or '—'}\n\n" + (pretty_json(entry.response_body) or entry.error or ""))
 
     def copy_curl(self) -> None:
         if self.current is not None:

@@ -3,19 +3,15 @@ in detail (request and response, redacted; the validation report in words); copy
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -24,15 +20,7 @@ from PySide6.QtWidgets import (
 from ..controllers.inspector import MAX_ROWS, InspectorController, readable_report
 from ..models.exchanges import ExchangesModel
 from ..widgets.json_editor import JsonEditor
-
-
-def _pretty(text: str | None) -> str:
-    if not text:
-        return ""
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
+from ..widgets.tables import data_table, pretty_json
 
 
 class InspectorPage(QWidget):
@@ -42,20 +30,10 @@ class InspectorPage(QWidget):
         self.setAccessibleName("Stream inspector")
         self.controller = InspectorController(ctx, self)
         self.model = ExchangesModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Streaming responses")
-        self.table.setToolTip("Every streaming request of this session; select one to see it in detail")
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, w in enumerate((110, 60, 230, 95)):
-            self.table.setColumnWidth(col, w)
+        self.table = data_table(
+            self.model, "Streaming responses", "Every streaming request of this session; select one to see it in detail",
+            widths=(110, 60, 230, 95),
+        )
 
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
@@ -134,10 +112,10 @@ class InspectorPage(QWidget):
         ex = row.exchange
         self.report.setPlainText("\n".join(readable_report(ex.response_body) or [ex.error or ""]))
         head = f"{ex.method} {ex.url}\n" + "\n".join(f"{k}: {v}" for k, v in (ex.request_headers or {}).items())
-        self.request.setPlainText(head + "\n\n" + _pretty(ex.request_body))
+        self.request.setPlainText(head + "\n\n" + pretty_json(ex.request_body))
         rhead = f"HTTP {ex.status or '—'}  ({ex.duration_ms:.1f} ms)\n" + "\n".join(
             f"{k}: {v}" for k, v in (ex.response_headers or {}).items())
-        self.response.setPlainText(rhead + "\n\n" + (_pretty(ex.response_body) or (ex.error or "")))
+        self.response.setPlainText(rhead + "\n\n" + (pretty_json(ex.response_body) or (ex.error or "")))
 
     def curl_text(self) -> str:
         return self.current.exchange.as_curl() if self.current is not None else ""

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -29,6 +28,7 @@ from ..models.events import EventsModel
 from ..widgets.banner import Banner
 from ..widgets.json_editor import JsonEditor
 from ..widgets.json_tree import JsonTree
+from ..widgets.tables import data_table
 
 NAMESPACES = ("Email", "ECID", "Phone", "CRMID", "loyaltyId")
 
@@ -96,21 +96,10 @@ class ProfilesPage(QWidget):
         self._apply_timer.setSingleShot(True)
         self._apply_timer.setInterval(self.APPLY_MS)
         self._apply_timer.timeout.connect(self._apply_events)
-        self.events_view = QTableView()
-        self.events_view.setModel(self.events)
-        self.events_view.setSortingEnabled(True)
-        self.events_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.events_view.setAccessibleName("Experience events")
-        self.events_view.setToolTip("The profile's experience events; click a header to sort")
-        self.events_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.events_view.setAlternatingRowColors(True)
-        self.events_view.verticalHeader().setVisible(False)
-        self.events_view.verticalHeader().setDefaultSectionSize(22)
-        self.events_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.events_view.horizontalHeader().setStretchLastSection(True)
-        self.events_view.setColumnWidth(0, 160)
-        self.events_view.setColumnWidth(1, 170)
-        self.events_view.setColumnWidth(2, 220)
+        self.events_view = data_table(
+            self.events, "Experience events", "The profile's experience events; click a header to sort",
+            widths=(160, 170, 220), sort=(0, Qt.SortOrder.DescendingOrder), single=False,
+        )
         self.event_detail = JsonEditor(live_parse=False)
         self.event_detail.setReadOnly(True)
         self.event_detail.setAccessibleName("Selected event")

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,7 @@ from ..models.rows import Column, RowsModel
 from ..widgets.banner import Banner
 from ..widgets.copy_field import CopyField
 from ..widgets.json_tree import JsonTree
+from ..widgets.tables import data_table
 
 
 def _kind(cls: str) -> str:
@@ -62,16 +62,7 @@ class ResourcePage(QWidget):
         bar.addWidget(self.refresh_btn)
         bar.addWidget(self.use_btn)
         bar.addWidget(self.new_btn)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.title)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = data_table(self.model, self.title)
         self.id_field = CopyField("Id")
         self.detail = JsonTree()
         self.detail.setAccessibleName(f"Selected {self.resource[:-1]}")
