@@ -238,8 +238,8 @@ class DataLake:
         queued for them."""
         ts = now_ms()
         due = [b for b in self.open.values()
-               if (force and (dataset_id is None or b.dataset_id == dataset_id))
-               or b.records + b.failed >= self.max_records or ts - b.created >= self.max_age_s * 1000]
+               if (dataset_id is None or b.dataset_id == dataset_id)  # a flush of one dataset closes only its own
+               and (force or b.records + b.failed >= self.max_records or ts - b.created >= self.max_age_s * 1000)]
         for batch in due:
             self.open.pop((batch.org, batch.sandbox, batch.dataset_id), None)
         return due
