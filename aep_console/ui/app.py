@@ -192,7 +192,6 @@ def run_gui(args) -> int:
         loop.run_until_complete(closed.wait())
         console.runner.cancel_all()
         loop.run_until_complete(console.runner.wait_all())
-        closer = getattr(console.context, "close", None)
-        if closer is not None:
-            closer()
+        # closes the session's HTTP client and stops the embedded sandbox (off the GUI thread)
+        loop.run_until_complete(console.context.async_close())
     return 0
