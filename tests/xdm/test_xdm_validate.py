@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from aep_console.xdm import standard as std
@@ -191,32 +189,3 @@ def test_limit_and_report(validator):
     assert streaming_validation_report([]) == {"_streamingValidation": []}
     json_paths = {v.json_path for v in everything}
     assert "$._acme.score" in json_paths and "$._id" in json_paths
-
-
-def test_throughput_on_loyalty_records(profile_resolved):
-    validator = compile_validator(profile_resolved)
-    record = {
-        "_exchangeinternal": {
-            "loyaltyID": "tscrowby0@chicagotribune.com",
-            "totalLoyaltyPoints": 241450,
-            "loyaltyLevel": "Platinum",
-        },
-        "person": {
-            "name": {"firstName": "Timi", "lastName": "Scrowby", "middleName": ""},
-            "birthDate": "1979-03-06",
-            "gender": "male",
-        },
-        "personalEmail": {
-            "primary": False,
-            "address": "tscrowby0@chicagotribune.com",
-            "type": "personal",
-            "status": "active",
-        },
-    }
-    best = 0.0
-    for _ in range(3):
-        start, n = time.perf_counter(), 5000
-        for _ in range(n):
-            validator.validate(record)
-        best = max(best, n / (time.perf_counter() - start))
-    assert best >= 20_000, f"{best:.0f} records/s"
