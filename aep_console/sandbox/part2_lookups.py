@@ -15,8 +15,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from aep_console.xdm.identity import source_pointer  # the shared descriptor-path rule
-from aep_console.xdm.identity import extract_identities, select_identity_descriptors
+from aep_console.xdm.identity import (
+    extract_identities,
+    select_identity_descriptors,
+    source_pointer,  # the shared descriptor-path rule
+)
 from aep_console.xdm.paths import pointer_parts
 from aep_console.xdm.validate import Violation, compile_validator, java_type
 
