@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == SANDBOX_SUBCOMMAND:  # how a frozen build starts its embedded sandbox
-        from .sandbox.cli import main as sandbox_main
+        from .sandbox.server.cli import main as sandbox_main
 
         return sandbox_main(argv[1:])
     if argv and argv[0] in SUBCOMMANDS:

@@ -1,4 +1,4 @@
-"""Helpers for the sandbox tests (part 1 and part 2): tokens and an authenticated Platform client."""
+"""Helpers for the sandbox tests : tokens and an authenticated Platform client."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""apis.flow_service"""

@@ -1,0 +1,1 @@
+"""apis.schema_registry"""

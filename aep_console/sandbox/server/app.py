@@ -1,0 +1,122 @@
+"""The sandbox's ASGI app: one Starlette app serving the three AEP hosts under path prefixes.
+
+``/ims/...`` (IMS host), ``/platform/...`` (platform.adobe.io), ``/dcs/...`` (dcs.adobedc.net), plus
+``/__sandbox/health``, ``/__sandbox/noop`` and ``/__sandbox/admin/...`` (loopback only).
+
+Every AEP service lives in ``sandbox/apis/`` under the name of its client module in ``aep/`` and exposes
+``routes(services) -> list[Route]``; :data:`SERVICES` says where each is mounted. Handlers get the
+long-lived objects from their ``services`` argument (a :class:`SandboxServices`), apply the gateway rules
+with ``await gateway.platform_context(request)`` and raise ``http.errors.ApiError`` for any error answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import asynccontextmanager
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from ..apis import admin, catalog, data_access, identity, ims
+from ..apis.flow_service import inlets as flow_inlets
+from ..apis.flow_service import routes as flow_service
+from ..apis.profile import routes as profile
+from ..apis.schema_registry import routes as schema_registry
+from ..apis.streaming import routes as streaming
+from ..http.errors import ApiError, internal_error
+from ..http.gateway import json_response
+from .config import SandboxConfig
+from .state import SandboxServices
+
+log = logging.getLogger("aep_console.sandbox")
+
+async def _api_error(request: Request, exc: ApiError) -> Response:
+    return Response(exc.render(), status_code=exc.status, headers=exc.headers, media_type=exc.media_type)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if request.url.path.startswith("/ims/"):
+        body = {
+            "error": "not_found" if exc.status_code == 404 else "invalid_request",
+            "error_description": f"{request.method} {request.url.path}: {exc.detail}",
+        }
+    elif exc.status_code == 405:
+        body = {
+            "error_code": "405050",
+            "message": f"Method {request.method} is not allowed on {request.url.path}",
+        }
+    elif exc.status_code == 404:
+        body = {"error_code": "404010", "message": f"No such resource or API: {request.url.path}"}
+    else:
+        body = {"error_code": str(exc.status_code), "message": str(exc.detail)}
+    return Response(
+        orjson.dumps(body),
+        status_code=exc.status_code,
+        media_type="application/json",
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    err = internal_error()
+    return Response(err.render(), status_code=500, media_type="application/json")
+
+
+async def _health(request: Request) -> Response:
+    return json_response({"status": "ok", "pid": os.getpid()})
+
+
+async def _noop(request: Request) -> Response:
+    return Response(b"{}", media_type="application/json")
+
+
+async def _selftest_crash(request: Request) -> Response:
+    raise RuntimeError("self-test: an unexpected error (AEP_SANDBOX_SELFTEST)")
+
+
+# Where each AEP service is mounted (the names are those of the client modules in ``aep/``).
+SERVICES: list[tuple[str, object]] = [
+    ("/ims", ims),
+    ("/platform/data/foundation/schemaregistry", schema_registry),
+    ("/platform/data/foundation/catalog", catalog),
+    ("/platform/data/foundation/flowservice", flow_service),
+    ("/platform/data/core/idnamespace", identity),
+    ("/platform/data/core/edge", flow_inlets),
+    ("/platform/data/core/ups", profile),
+    ("/platform/data/foundation/export", data_access),
+    ("/dcs", streaming),
+    ("/__sandbox/admin", admin),
+]
+
+
+def create_app(config: SandboxConfig, services: SandboxServices | None = None) -> Starlette:
+    services = services or SandboxServices(config)
+    routes: list[BaseRoute] = [
+        Route("/__sandbox/health", _health, methods=["GET"]),
+        Route("/__sandbox/noop", _noop, methods=["GET", "POST"]),
+    ]
+    if os.environ.get("AEP_SANDBOX_SELFTEST") == "1":  # tests of the catch-all error handler
+        routes.append(Route("/__sandbox/selftest/crash", _selftest_crash, methods=["GET"]))
+    routes += [Mount(prefix, routes=module.routes(services)) for prefix, module in SERVICES]
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await services.start()
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.sandbox = services
+    return app
