@@ -1,1 +1,1 @@
-"""apis.flow_service"""
+"""Flow Service: connections, dataflows, connection and flow specs, and the legacy inlet API."""

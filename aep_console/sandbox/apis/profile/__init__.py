@@ -1,1 +1,1 @@
-"""apis.profile"""
+"""Real-Time Customer Profile: the in-memory identity graphs and merge, its index, and the Profile Access API."""

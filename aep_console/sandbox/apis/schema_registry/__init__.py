@@ -1,1 +1,1 @@
-"""apis.schema_registry"""
+"""Schema Registry: reads and resolution, writes, descriptors, Accept rules, and the routes."""
