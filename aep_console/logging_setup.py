@@ -44,12 +44,17 @@ class RedactingFilter(logging.Filter):
 REDACTOR = RedactingFilter()
 
 
-def log_file() -> Path:
+def default_log_file() -> Path:
     return paths.log_dir() / LOG_FILE_NAME
 
 
-def setup_logging(level: str | int = "INFO", *, extra_handlers: list[logging.Handler] = (), stderr: bool = True) -> Path:
-    """Configure the root logger once; returns the log file path."""
+log_file = default_log_file  # the name the GUI's log viewer and crash reporter use
+
+
+def setup_logging(level: str | int = "INFO", *, extra_handlers: list[logging.Handler] = (), stderr: bool = True,
+                  stderr_level: str | int | None = None, log_file: Path | None = None) -> Path:
+    """Configure the root logger once; returns the log file path. ``stderr_level`` raises the
+    terminal's threshold above ``level`` (the command line shows only warnings by default)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_aep_console", False):
@@ -57,12 +62,16 @@ def setup_logging(level: str | int = "INFO", *, extra_handlers: list[logging.Han
             handler.close()
     root.setLevel(level if isinstance(level, int) else level.upper())
     formatter = logging.Formatter(_FORMAT)
-    target = log_file()
+    target = Path(log_file) if log_file is not None else default_log_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
         logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     ]
     if stderr:
-        handlers.append(logging.StreamHandler())
+        terminal = logging.StreamHandler()
+        if stderr_level is not None:
+            terminal.setLevel(stderr_level if isinstance(stderr_level, int) else stderr_level.upper())
+        handlers.append(terminal)
     handlers.extend(extra_handlers)
     for handler in handlers:
         handler._aep_console = True  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@
   Postman imports; ``connect.open_session(profile, …)`` → an ``AEPSession``;
 - ``setup`` / ``transaction``: set-up workflows, each a transaction with a progress callback;
 - ``sources`` / ``engine`` / ``bulk`` / ``journal`` / ``sending``: the streaming engine;
-- ``history``: every request and response in SQLite (redacted by ``aep.redact``);
-- ``cli_commands`` / ``cli_handlers``: ``aep-console send|profile|setup|profiles|history``.
+- ``history``: every request and response in SQLite (redacted by ``aep.redact``).
+
+The command line that uses them lives in ``aep_console.cli``.
 """

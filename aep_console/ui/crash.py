@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..cli import version_text
 from ..logging_setup import REDACTOR, log_file
+from .about import version_text
 
 log = logging.getLogger(__name__)
 

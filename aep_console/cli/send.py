@@ -1,0 +1,155 @@
+"""``aep-console send FILE …``: stream a JSON / JSON Lines / CSV file into a dataset."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+from .common import (
+    EXIT_AEP,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    CliError,
+    add_connection_options,
+    command,
+    context,
+    note,
+    out,
+)
+
+
+def register(sub: Any) -> None:
+    s = command(sub, "send", help="stream a JSON / JSON Lines / CSV file into a dataset")
+    s.add_argument("file")
+    add_connection_options(s)
+    s.add_argument("--connection", required=True, help="streaming CONNECTION_ID (the inlet id)")
+    s.add_argument("--dataset", required=True, help="dataset id")
+    s.add_argument("--schema", help="schema $id (default: the dataset's schema)")
+    s.add_argument("--flow-id", help="dataflow id (HTTP API connections)")
+    s.add_argument("--sync-validation", action="store_true",
+                   help="send one record per request with synchronous validation (held under 60/min)")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted run of this file")
+    s.add_argument("--restart", action="store_true", help="start over even if an interrupted run exists")
+    s.add_argument("--format", choices=("json", "jsonl", "csv"), help="input format (default: detected)")
+    s.add_argument("--map", action="append", default=[], metavar="COLUMN=XDM.PATH[:TYPE]",
+                   help="CSV column mapping (types: string, integer, number, boolean, json)")
+    s.add_argument("--concurrency", type=int, default=8)
+    s.add_argument("--no-validate", action="store_true", help="skip client-side XDM validation")
+    s.add_argument("--string-ids", action="store_true", help="convert integer _id values to strings")
+    s.add_argument("--dead-letter", help="dead-letter JSON Lines file (default: in the run folder)")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.set_defaults(handler=cmd_send)
+
+
+def parse_mapping(specs: list[str]) -> dict:
+    from ..services.sources import ColumnMapping
+
+    mapping = {}
+    for spec in specs:
+        col, sep, rest = spec.partition("=")
+        if not sep:
+            raise CliError(f"--map {spec!r}: expected COLUMN=XDM.PATH[:TYPE]", EXIT_USAGE)
+        mapping[col.strip()] = ColumnMapping.parse(col.strip(), rest)
+    return mapping
+
+
+async def cmd_send(args: argparse.Namespace) -> int:
+    from ..services.bulk import BulkRun, RunExists
+    from ..services.connect import open_session
+    from ..services.engine_types import ABORTED, CANCELLED, DONE, EngineOptions, SendTarget
+
+    store, profile, history, secret = context(args)
+    mapping = parse_mapping(args.map)
+    async with open_session(profile, profiles=store, history=history, secret=secret) as session:
+        schema_id = args.schema
+        if not schema_id:
+            ds = await session.catalog.get_dataset(args.dataset)
+            if not ds.schema_ref:
+                raise CliError(f"dataset {args.dataset} has no schemaRef; pass --schema", EXIT_USAGE)
+            schema_id = ds.schema_ref.id
+        target = SendTarget(args.connection, args.dataset, schema_id, profile.org_id, flow_id=args.flow_id)
+        if args.sync_validation:
+            return await _send_sync(session, target, args, mapping or None)
+        options = EngineOptions(concurrency=max(1, args.concurrency), validate=not args.no_validate,
+                                string_ids=args.string_ids)
+        try:
+            run = BulkRun(session, args.file, target, fmt=args.format, mapping=mapping or None, resume=args.resume,
+                          restart=args.restart, options=options, dead_letter_path=args.dead_letter)
+        except RunExists as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        if run.already_complete and args.resume:
+            note("this run already finished; nothing to resume")
+            return EXIT_OK
+        report = await _with_progress(run, not args.no_progress and not args.json)
+    if args.json:
+        out(report.to_json(), True)
+    else:
+        print(report.summary())
+    if report.error:
+        note(f"aep-console: error: {report.error}")
+    if report.state == DONE:
+        return EXIT_OK if report.progress.dead_lettered == 0 else EXIT_PARTIAL
+    if report.state == CANCELLED:
+        return EXIT_INTERRUPTED
+    if report.state == ABORTED and report.error_kind == "input":
+        return EXIT_INPUT
+    return EXIT_AEP
+
+
+async def _with_progress(run: Any, show: bool) -> Any:
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, run.cancel)
+        loop.add_signal_handler(signal.SIGTERM, run.cancel)
+    if not show:
+        return await run.start()
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+                  TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console,
+                  transient=False) as bar:
+        task = bar.add_task("sending", total=1000, counts="")
+
+        def show_progress(p: Any) -> None:
+            frac = p.fraction
+            counts = (f"{p.accepted} ok · {p.dead_lettered} dead · {p.retried} retried · {p.rate:,.0f}/s"
+                      + (f" · {p.state}" if p.state != "running" else ""))
+            bar.update(task, completed=int((frac or 0) * 1000), counts=counts)
+
+        run.sender.on_progress = show_progress
+        return await run.start()
+
+
+async def _send_sync(session: Any, target: Any, args: argparse.Namespace, mapping: Any) -> int:
+    from ..services.bulk import load_validator
+    from ..services.sending import send_one
+    from ..services.sources import SourceError, read_records
+
+    validator = None if args.no_validate else await load_validator(session, target.schema_id)
+    ok = bad = 0
+    try:
+        for rec in read_records(args.file, fmt=args.format, mapping=mapping):
+            if rec.error:
+                bad += 1
+                note(f"{rec.location()}: {rec.error}")
+                continue
+            res = await send_one(session, target, rec.entity, sync_validation=True, validator=validator,
+                                 on_wait=lambda s: note(f"holding {s:.0f} s (sync validation: 60/min)"))
+            if res.ok:
+                ok += 1
+            else:
+                bad += 1
+                note(f"{rec.location()}: {res.describe()}")
+    except SourceError as exc:
+        note(str(exc))
+        return EXIT_INPUT
+    print(f"{ok} accepted, {bad} refused (synchronous validation)")
+    return EXIT_OK if bad == 0 else EXIT_PARTIAL
