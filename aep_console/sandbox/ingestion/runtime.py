@@ -2,7 +2,7 @@
 pipeline behind both DCS endpoints, rate limits and fault injection, with their background work (closing
 streaming batches, WAL checkpoints, rebuilding the Profile index at start).
 
-Settings (top-level keys of the TOML config, i.e. ``config.extra``): ``datalake_max_records`` (50000),
+Settings (fields of ``server.config.SandboxConfig``, top-level keys of the TOML config): ``datalake_max_records`` (50000),
 ``datalake_max_age_s`` (30), ``dcs_requests_per_second`` (off), ``sync_validation_per_minute`` (60),
 ``faults`` (table or ``"error503=0.1,latencyMs=20"``). The environment variable ``AEP_SANDBOX_FAULTS``
 (same text form) also switches faults on at start.
@@ -32,17 +32,16 @@ log = logging.getLogger("aep_console.sandbox.server.ingestion_state")
 
 class Ingestion:
     def __init__(self, services) -> None:
-        extra = dict(getattr(services.config, "extra", {}) or {})
+        config = services.config
         self.services = services
-        self.lake = DataLake(services.store, max_records=int(extra.get("datalake_max_records", 50_000)),
-                             max_age_s=float(extra.get("datalake_max_age_s", 30.0)))
+        self.lake = DataLake(services.store, max_records=config.datalake_max_records,
+                             max_age_s=config.datalake_max_age_s)
         self.profiles = ProfileIndex(self.lake)
         self.lookups = TargetLookups(services)
         self.pipeline = Pipeline(self.lookups, self.lake, self.profiles)
-        rps = extra.get("dcs_requests_per_second")
-        self.limits = RateLimits(int(extra.get("sync_validation_per_minute", 60)), float(rps) if rps else None)
+        self.limits = RateLimits(config.sync_validation_per_minute, config.dcs_requests_per_second)
         self.faults = FaultInjector()
-        faults = extra.get("faults") or os.environ.get("AEP_SANDBOX_FAULTS")
+        faults = config.faults or os.environ.get("AEP_SANDBOX_FAULTS")
         if faults:
             self.faults.configure(parse_cli_faults(faults) if isinstance(faults, str) else dict(faults))
         self.report_builder = streaming_validation_report

@@ -18,7 +18,9 @@ import socket
 import sys
 from pathlib import Path
 
-from .config import ConfigError, OrgConfig, SandboxConfig, load_config_file
+from pydantic import ValidationError
+
+from .config import ConfigError, OrgConfig, SandboxConfig, describe_errors, load_config_file
 
 READY_PREFIX = "AEP_SANDBOX_READY "
 SERVER_FILE = "server.json"  # {"base", "pid"} of the server that holds the data dir's lock
@@ -96,10 +98,8 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
         config = load_config_file(args.config, data_dir=data_dir)
     else:
         config = SandboxConfig(data_dir=Path(data_dir))
-    config = config.with_overrides(host=args.host, port=args.port, token_lifetime=args.token_lifetime)
-    if config.token_lifetime < 1:
-        raise ConfigError(f"--token-lifetime must be at least 1 second, found {config.token_lifetime}")
-    first = config.orgs[0]
+    config = config.with_overrides(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
+                                   faults=args.faults)
     overrides = {
         k: v
         for k, v in (
@@ -113,16 +113,11 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
     if args.sandboxes:
         overrides["sandboxes"] = tuple(s.strip().lower() for s in args.sandboxes.split(",") if s.strip())
     if overrides:
-        first = OrgConfig(**{**first.__dict__, **overrides})
-        config = config.with_overrides(orgs=(first, *config.orgs[1:]))
-    if args.faults:
-        from ..ingestion.faults import FaultConfigError, FaultInjector, parse_cli_faults
-
         try:
-            FaultInjector().configure(parse_cli_faults(args.faults))
-        except FaultConfigError as exc:
-            raise ConfigError(str(exc)) from None
-        config = config.with_overrides(extra={**config.extra, "faults": args.faults})
+            first = OrgConfig.model_validate({**config.orgs[0].model_dump(), **overrides})
+        except ValidationError as exc:
+            raise ConfigError(describe_errors(exc, "command line")) from None
+        config = config.with_overrides(orgs=(first, *config.orgs[1:]))
     return config
 
 
