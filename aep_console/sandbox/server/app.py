@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -30,6 +31,7 @@ from ..apis.schema_registry import routes as schema_registry
 from ..apis.streaming import routes as streaming
 from ..http.errors import ApiError, internal_error
 from ..http.gateway import json_response
+from ..http.paths import PathLeniency
 from .config import SandboxConfig
 from .state import SandboxServices
 
@@ -116,6 +118,7 @@ def create_app(config: SandboxConfig, services: SandboxServices | None = None) -
     app = Starlette(
         routes=routes,
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        middleware=[Middleware(PathLeniency, mounts=[prefix for prefix, _ in SERVICES])],
         lifespan=lifespan,
     )
     app.state.sandbox = services

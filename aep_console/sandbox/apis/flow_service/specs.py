@@ -41,7 +41,7 @@ CONNECTION_SPECS = {
     },
     DATA_LAKE_SPEC_ID: {
         "id": DATA_LAKE_SPEC_ID,
-        "name": "Data Lake",
+        "name": "datalake",  # AEP's name for it: clients look the spec up by name (aepp's createTargetConnectionDataLake)
         "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a",
         "version": "1.0",
         "description": "Target connection to an Experience Platform dataset (the data lake)",

@@ -1,6 +1,9 @@
-"""Catalog (``/data/foundation/catalog``): dataSets create/get/list/patch/delete and batches list/get.
+"""Catalog datasets: create/get/list/patch (JSON Patch, merge, PUT, v2 deep merge)/delete, and views.
 
-Datasets answer as objects keyed by id (``{"<id>": {...}}``), create as ``["@/dataSets/<id>"]``.
+Datasets answer as objects keyed by id (``{"<id>": {...}}``), create as ``["@/dataSets/<id>"]`` whatever the
+path's spelling (``http/paths.py`` routes ``/datasets`` to ``/dataSets``). A dataset carries every field of
+AEP's documented examples: ``classification`` (``dataBehavior`` from the schema's class, ``managedBy``),
+``tags["adobe/pqs/table"]`` (its Query Service table), ``observableSchema``, ``viewId``/``basePath``/``files``.
 Profile / Identity enablement is the tags ``unifiedProfile`` / ``unifiedIdentity`` with
 ``enabled:true`` or ``enabled: true`` (both spellings accepted, kept as sent).
 Batches are written by the data lake through ``services.batches`` (storage/batches.py).
@@ -11,18 +14,17 @@ from __future__ import annotations
 import re
 import secrets
 from functools import partial
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..http.errors import bad_request, catalog_error
-from ..http.gateway import json_response as _json
-from ..http.gateway import media_type, platform_context, read_json
-from ..jsonpatch import PatchError, apply_patch
-from ..storage.store import now_ms
-from .schema_registry.resolve import find_resource
+from ...http.errors import bad_request, catalog_error
+from ...http.gateway import json_response as _json
+from ...http.gateway import media_type, platform_context, read_json
+from ...jsonpatch import PatchError, apply_patch
+from ...storage.store import now_ms
+from ..schema_registry.resolve import find_resource
 
 _CONTENT_TYPE = re.compile(r"^application/vnd\.adobe\.xed(-full)?(-notext)?\+json\s*;\s*version=1(\.0)?$")
 READ_ONLY = (
@@ -40,11 +42,6 @@ READ_ONLY = (
     "lastBatchStatus",
     "sandboxName",
 )
-
-if TYPE_CHECKING:
-    from ..server.state import SandboxServices
-
-
 
 
 def _not_found(what: str, id_: str):
@@ -86,18 +83,54 @@ def _check(services, ctx, body: dict, exclude: str | None = None) -> None:
             )
 
 
+def table_name(name: str, taken: set[str]) -> str:
+    """The Query Service table of a dataset (``tags["adobe/pqs/table"]``): its name in snake case, made unique."""
+    base = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_") or "dataset"
+    table, n = base, 0
+    while table in taken:
+        n += 1
+        table = f"{base}_{n}"
+    return table
+
+
+def _data_behavior(services, ctx, doc: dict) -> str:
+    ref = (doc.get("schemaRef") or {}).get("id")
+    schema = find_resource(services, ctx.org_id, ctx.sandbox, ref) if ref else None
+    cls = (schema or {}).get("meta:class", "")
+    return "time-series" if cls.endswith("/experienceevent") else "record"
+
+
+def _with_documented_fields(services, ctx, doc: dict, taken: set[str] | None = None) -> dict:
+    """Fill what AEP's examples carry and a dataset made by an older sandbox lacks."""
+    tags = doc.setdefault("tags", {})
+    if "adobe/pqs/table" not in tags:
+        if taken is None:
+            taken = _tables(services, ctx)
+        tags["adobe/pqs/table"] = [table_name(doc.get("name", ""), taken)]
+    tags.setdefault("adobe/siphon/table/format", ["delta"])
+    classification = doc.get("classification") if isinstance(doc.get("classification"), dict) else {}
+    doc["classification"] = {"dataBehavior": classification.get("dataBehavior") or _data_behavior(services, ctx, doc),
+                             "managedBy": classification.get("managedBy") or "CUSTOMER"}
+    doc.setdefault("observableSchema", {})
+    return doc
+
+
+def _tables(services, ctx) -> set[str]:
+    return {t for _, d in services.store.list_items(ctx.org_id, ctx.sandbox, "dataset")
+            for t in (d.get("tags") or {}).get("adobe/pqs/table", [])}
+
+
 def _view(services, ctx, ds_id: str, doc: dict) -> dict:
-    out = dict(doc)
+    out = _with_documented_fields(services, ctx, dict(doc), taken=set())
     last = services.batches.last_for_dataset(ctx.org_id, ctx.sandbox, ds_id)
     if last:
         out["lastBatchId"] = last["id"]
         out["lastBatchStatus"] = last["status"]
+        for key, status in (("lastSuccessfulBatch", "success"), ("lastFailedBatch", "failed")):
+            found = services.batches.list(ctx.org_id, ctx.sandbox, dataset_id=ds_id, status=status, limit=1)
+            if found:
+                out[key] = found[0]["id"]
     return out
-
-
-def _coll(request: Request) -> str:
-    """``dataSets`` or the legacy ``datasets`` (whose docs answer ``["@/datasets/{id}"]``)."""
-    return "datasets" if "/catalog/datasets" in request.url.path else "dataSets"
 
 
 def _properties(request: Request, doc: dict) -> dict:
@@ -133,11 +166,12 @@ async def create_dataset(request: Request) -> Response:
                 "files": f"@/dataSetFiles?dataSetId={ds_id}",
             }
         )
+        _with_documented_fields(services, ctx, doc)
         services.store.put(
             ctx.org_id, ctx.sandbox, "dataset", ds_id, doc, name=doc["name"].strip().lower(), created=ts
         )
     return _json(
-        [f"@/{_coll(request)}/{ds_id}"], 201, headers={"Location": f"{request.url.path.rstrip('/')}/{ds_id}"}
+        [f"@/dataSets/{ds_id}"], 201, headers={"Location": f"{request.url.path.rstrip('/')}/{ds_id}"}
     )
 
 
@@ -199,6 +233,19 @@ async def list_datasets(request: Request) -> Response:
     return _json({i: _properties(request, _view(services, ctx, i, d)) for i, d in chunk})
 
 
+_V2 = "/platform/data/foundation/catalog/v2/"
+
+
+def _deep_merge(old: dict, patch: dict) -> dict:
+    """PATCH v2: nested fields merged, missing intermediate objects created; read-only fields kept."""
+    out = dict(old)
+    for key, value in patch.items():
+        if key in READ_ONLY:
+            continue
+        out[key] = _deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 async def patch_dataset(request: Request) -> Response:
     ctx = await platform_context(request)
     services = request.app.state.sandbox
@@ -216,7 +263,8 @@ async def patch_dataset(request: Request) -> Response:
             if not isinstance(new, dict):
                 raise bad_request("catalog", "The JSON Patch must leave an object")
         else:
-            new = {**old, **{k: v for k, v in body.items() if k not in READ_ONLY}}
+            new = _deep_merge(old, body) if request.url.path.startswith(_V2) else {
+                **old, **{k: v for k, v in body.items() if k not in READ_ONLY}}
         for key in READ_ONLY:
             if key in old:
                 new[key] = old[key]
@@ -226,12 +274,16 @@ async def patch_dataset(request: Request) -> Response:
                 **{k: v for k, v in body.items() if k not in READ_ONLY},
             }
         new.setdefault("tags", {})
+        for key in ("adobe/pqs/table",):  # the table stays the dataset's across updates
+            if key not in new["tags"] and key in (old.get("tags") or {}):
+                new["tags"][key] = old["tags"][key]
+        _with_documented_fields(services, ctx, new)
         _check(services, ctx, new, exclude=ds_id)
         new["updated"] = now_ms()
         new["updatedUser"] = ctx.user_id
         services.store.put(ctx.org_id, ctx.sandbox, "dataset", ds_id, new, name=new["name"].strip().lower())
     services.lookups.flows_changed()  # inlet lookups carry dataset facts
-    return _json([f"@/{_coll(request)}/{ds_id}"])
+    return _json([f"@/dataSets/{ds_id}"])
 
 
 async def delete_dataset(request: Request) -> Response:
@@ -241,51 +293,21 @@ async def delete_dataset(request: Request) -> Response:
     if not services.store.delete(ctx.org_id, ctx.sandbox, "dataset", ds_id):
         raise _not_found("Dataset", ds_id)
     services.lookups.flows_changed()  # inlet lookups carry dataset facts
-    return _json([f"@/{_coll(request)}/{ds_id}"])
+    return _json([f"@/dataSets/{ds_id}"])
 
 
-async def list_batches(request: Request) -> Response:
+async def list_views(request: Request) -> Response:
+    """A dataset's views (``viewId`` of the dataset; the data lake keeps one view per dataset)."""
     ctx = await platform_context(request)
     services = request.app.state.sandbox
-    q = request.query_params
-    limit, start = _int(request, "limit", 50, 100), _int(request, "start", 0)
-    order = q.get("orderBy", "desc:created")
-    direction = order.partition(":")[0]
-    if direction not in ("asc", "desc"):
-        raise bad_request("catalog", f"'orderBy' must look like desc:created, found {order!r}")
-    rows = services.batches.list(
-        ctx.org_id,
-        ctx.sandbox,
-        dataset_id=q.get("dataSet") or q.get("dataSetId"),
-        status=q.get("status"),
-        limit=limit,
-        start=start,
-        descending=direction == "desc",
-    )
-    return _json({b["id"]: {k: v for k, v in b.items() if k != "id"} for b in rows})
-
-
-async def get_batch(request: Request) -> Response:
-    ctx = await platform_context(request)
-    services = request.app.state.sandbox
-    b = services.batches.get(ctx.org_id, ctx.sandbox, request.path_params["id"])
-    if b is None:
-        raise _not_found("Batch", request.path_params["id"])
-    return _json({b["id"]: {k: v for k, v in b.items() if k != "id"}})
-
-
-def routes(services: SandboxServices) -> list[Route]:
-    out = []
-    for coll in ("dataSets", "datasets"):
-        out += [
-            Route(f"/{coll}", list_datasets, methods=["GET"]),
-            Route(f"/{coll}", create_dataset, methods=["POST"]),
-            Route(f"/{coll}/{{id}}", get_dataset, methods=["GET"]),
-            Route(f"/{coll}/{{id}}", patch_dataset, methods=["PATCH", "PUT"]),
-            Route(f"/{coll}/{{id}}", delete_dataset, methods=["DELETE"]),
-        ]
-    out += [
-        Route("/batches", list_batches, methods=["GET"]),
-        Route("/batches/{id}", get_batch, methods=["GET"]),
-    ]
-    return out
+    ds_id = request.path_params["id"]
+    doc = services.store.get(ctx.org_id, ctx.sandbox, "dataset", ds_id)
+    if doc is None:
+        raise _not_found("Dataset", ds_id)
+    view = {"dataSetId": ds_id, "imsOrg": doc["imsOrg"], "status": "enabled", "created": doc["created"],
+            "updated": doc["updated"], "basePath": doc["basePath"], "fileDescription": doc.get("fileDescription", {}),
+            "files": f"@/dataSets/{ds_id}/views/{doc['viewId']}/files"}
+    wanted = request.path_params.get("view_id")
+    if wanted is not None and wanted != doc["viewId"]:
+        raise _not_found("Dataset view", wanted)
+    return _json({doc["viewId"]: view})
