@@ -21,7 +21,8 @@ import uuid
 import aepp
 from aepp import catalog, customerprofile, flowservice, ingestion, schema
 
-settings = json.loads(open(sys.argv[1]).read())
+with open(sys.argv[1]) as fh:
+    settings = json.load(fh)
 result: dict = {"aepp": aepp.__version__, "steps": []}
 
 

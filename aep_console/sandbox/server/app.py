@@ -29,6 +29,7 @@ from ..apis.flow_service import routes as flow_service
 from ..apis.profile import routes as profile
 from ..apis.schema_registry import routes as schema_registry
 from ..apis.streaming import routes as streaming
+from ..http import not_modelled
 from ..http.errors import ApiError, internal_error
 from ..http.gateway import json_response
 from ..http.paths import PathLeniency
@@ -105,7 +106,11 @@ def create_app(config: SandboxConfig, services: SandboxServices | None = None) -
     ]
     if os.environ.get("AEP_SANDBOX_SELFTEST") == "1":  # tests of the catch-all error handler
         routes.append(Route("/__sandbox/selftest/crash", _selftest_crash, methods=["GET"]))
-    routes += [Mount(prefix, routes=module.routes(services)) for prefix, module in SERVICES]
+    # documented calls the sandbox does not model answer 501 (http/not_modelled.py), in front of the service's own
+    routes += [Mount(prefix, routes=[*not_modelled.routes(prefix), *module.routes(services)])
+               for prefix, module in SERVICES]
+    routes += [Mount(prefix, routes=not_modelled.routes(prefix)) for prefix in not_modelled.NOT_MODELLED
+               if prefix not in dict(SERVICES)]
 
     @asynccontextmanager
     async def lifespan(app):
@@ -118,7 +123,7 @@ def create_app(config: SandboxConfig, services: SandboxServices | None = None) -
     app = Starlette(
         routes=routes,
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
-        middleware=[Middleware(PathLeniency, mounts=[prefix for prefix, _ in SERVICES])],
+        middleware=[Middleware(PathLeniency, mounts=[*dict(SERVICES), *not_modelled.NOT_MODELLED])],
         lifespan=lifespan,
     )
     app.state.sandbox = services

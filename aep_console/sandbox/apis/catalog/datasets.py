@@ -17,7 +17,6 @@ from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from ...http.errors import bad_request, catalog_error
 from ...http.gateway import json_response as _json

@@ -241,5 +241,15 @@ class ProfileSpace:
         key = self._by_xid.get(entity_id)
         return self._by_identity.get(key) if key else None
 
+    def remove(self, prof: Profile) -> list[int]:
+        """Forget a profile (``DELETE /access/entities``): its identities stop resolving; returns the seqs of
+        its record fragments and events, for the data lake to leave out of later rebuilds."""
+        for key in prof.identities:
+            if self._by_identity.get(key) is prof:
+                del self._by_identity[key]
+        self._by_xid = {x: k for x, k in self._by_xid.items() if k not in prof.identities}
+        self._xid_pending = [k for k in self._xid_pending if k not in prof.identities]
+        return [*prof.fragments, *(seq for _ts, seq in (prof.events or {}).values())]
+
     def __len__(self) -> int:
         return len({id(p) for p in self._by_identity.values()})

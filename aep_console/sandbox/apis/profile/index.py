@@ -102,6 +102,19 @@ class ProfileIndex:
             self.ready.set()
         return n
 
+    async def delete_profile(self, space: ProfileSpace, prof) -> int:
+        """Delete a profile from the Profile store (not from the data lake, as AEP): its rows keep their data
+        but are marked (``kind`` negated) so that the start-up rebuild leaves them out. Runs on the lake's
+        writer thread, after every commit submitted before it."""
+        seqs = space.remove(prof)
+
+        def forget() -> None:
+            with self.lake.store.transaction() as conn:
+                conn.executemany("UPDATE dl_records SET kind = -kind WHERE seq = ? AND kind > 0", [(s,) for s in seqs])
+
+        await self.lake.run(forget)
+        return len(seqs)
+
     async def wait_ready(self) -> None:
         if not self.ready.is_set():
             await self.ready.wait()

@@ -1,5 +1,5 @@
 """Real-Time Customer Profile API (``https://platform.adobe.io/data/core/ups``, here
-``/platform/data/core/ups``): merge policies, ``/access/entities`` (GET and POST) and
+``/platform/data/core/ups``): merge policies, ``/access/entities`` (GET, POST and DELETE) and
 ``/config/eventTypes`` (../shared/docs/aep-api.md §7).
 
 Error bodies as documented: 404 ``{"statusCode": "404", ...}``; 400/422
@@ -139,6 +139,26 @@ class UpsApi:
             return _json(self._events(ctx, q, space, fields))
         raise ups_error(422, "UPS-ACC-1000003", f"schema.name [{schema}] is not supported",
                         f"supported: {PROFILE}, {EVENT}")
+
+    async def delete_entities(self, request: Request) -> Response:
+        """Delete a profile entity (profile.yaml ``deleteEntity``): 202 Accepted, then the entity is gone."""
+        ctx = await self._ctx(request)
+        q = request.query_params
+        schema = q.get("schema.name")
+        if schema != PROFILE:
+            raise ups_error(400, "UPS-ACC-1000001", f"Query parameter 'schema.name' must be {PROFILE}",
+                            f"only {PROFILE} entities can be deleted, found {schema!r}")
+        entity_id = q.get("entityId")
+        if not entity_id:
+            raise ups_error(400, "UPS-ACC-1000002", "Query parameter 'entityId' is required",
+                            "give entityId (an XID, or an identity value together with entityIdNS)")
+        self._policy(ctx, q.get("mergePolicyId"))
+        space = self.state.profiles.space(ctx.org_id, ctx.sandbox)
+        prof = space.find(entity_id, q.get("entityIdNS"))
+        if prof is None:
+            raise not_found(f"No profile with entityId [{entity_id}]")
+        await self.state.profiles.delete_profile(space, prof)
+        return Response(status_code=202)
 
     def _events(self, ctx, q, space, fields) -> dict:
         related = q.get("relatedSchema.name")
@@ -352,4 +372,5 @@ def routes(services: SandboxServices) -> list[Route]:
         Route("/config/eventTypes", api.event_types, methods=["GET"]),
         Route("/access/entities", api.get_entities, methods=["GET"]),
         Route("/access/entities", api.post_entities, methods=["POST"]),
+        Route("/access/entities", api.delete_entities, methods=["DELETE"]),
     ]

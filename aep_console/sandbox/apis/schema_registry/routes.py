@@ -22,7 +22,7 @@ from aep_console.xdm.errors import XDMError
 from ...http.errors import bad_request, xdm_error
 from ...http.gateway import json_response as _json
 from ...http.gateway import platform_context, read_json
-from . import descriptors
+from . import descriptors, sample
 from . import writes as data
 from .accept import (
     descriptor_list_format,
@@ -389,6 +389,7 @@ async def get_union(request: Request) -> Response:
 def routes(services: SandboxServices) -> list[Route]:
     return [
         Route("/stats", stats, methods=["GET"]),
+        Route("/rpc/sampledata/{id:path}", sample.sample_data, methods=["GET"]),
         Route("/{container}/descriptors", list_descriptors, methods=["GET"]),
         Route("/tenant/descriptors", create_descriptor, methods=["POST"]),
         Route("/{container}/descriptors/{id}", get_descriptor, methods=["GET"]),
