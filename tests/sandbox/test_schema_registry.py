@@ -296,7 +296,7 @@ def test_patch_union_and_version_bump(platform):
     ("ops", "fragment"),
     [
         ({"op": "add"}, "array"),
-        ([{"op": "frobnicate", "path": "/title"}], "unknown op"),
+        ([{"op": "frobnicate", "path": "/title"}], "Unknown operation 'frobnicate'"),
         ([{"op": "remove", "path": "/nothing"}], "does not exist"),
         ([{"op": "replace", "path": "/$id", "value": "x"}], "read-only"),
         ([{"op": "add", "path": "/allOf/-", "value": {"$ref": "https://ns.adobe.com/none"}}], "Unknown $ref"),

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from ...http.errors import bad_request, catalog_error
 from ...http.gateway import json_response as _json
 from ...http.gateway import media_type, platform_context, read_json
-from ...jsonpatch import PatchError, apply_patch
+from ...http.json_patch import PatchError, apply_patch
 from ...storage.store import now_ms
 from ..schema_registry.resolve import find_resource
 

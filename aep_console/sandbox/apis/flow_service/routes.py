@@ -23,7 +23,7 @@ from starlette.routing import Route
 from ...http.errors import bad_request, flow_error
 from ...http.gateway import json_response as _json
 from ...http.gateway import platform_context, read_json
-from ...jsonpatch import PatchError, apply_patch
+from ...http.json_patch import PatchError, apply_patch
 from ...storage.store import now_ms
 from .inlets import streaming_base
 from .specs import CONNECTION_SPECS, DATA_LAKE_SPEC_ID, FLOW_SPECS, STREAMING_SPEC_ID

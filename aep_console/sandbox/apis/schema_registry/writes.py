@@ -24,7 +24,7 @@ from aep_console.xdm.errors import (
 from aep_console.xdm.resolve import check_tenant_field_group, resolve_schema
 
 from ...http.errors import ApiError, bad_request, xdm_error
-from ...jsonpatch import PatchError, apply_patch
+from ...http.json_patch import PatchError, apply_patch
 from ...storage.store import now_ms
 from .resolve import make_lookup, tenant_doc
 
