@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -167,3 +169,19 @@ def test_restart_falls_back_to_a_free_port(fresh_sandbox):
             again.stop()
     finally:
         blocker.close()
+
+
+def test_the_sandbox_starts_without_uvloop(tmp_path):
+    """Where uvloop does not install (Windows), the sandbox runs on asyncio's own loop."""
+    code = ("import sys; sys.modules['uvloop'] = None; from aep_console.sandbox.server.cli import main; "
+            f"sys.exit(main(['--data-dir', {str(tmp_path)!r}, '--port', '0', '--ready-line']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        ready = next(line for line in proc.stdout if line.startswith("AEP_SANDBOX_READY "))
+        base = json.loads(ready.removeprefix("AEP_SANDBOX_READY "))["base"]
+        assert httpx.get(f"{base}/__sandbox/health").json()["status"] == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert "uvloop" not in proc.stderr.read()

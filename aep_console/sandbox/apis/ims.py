@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 import orjson
+from cachetools import LRUCache
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -65,7 +66,7 @@ class TokenService:
             store.meta_set("token_secret", secret)
         self._key = bytes.fromhex(secret)
         self._hdr = _b64(orjson.dumps(_HEADER))
-        self._cache: dict[str, TokenInfo] = {}
+        self._cache: LRUCache[str, TokenInfo] = LRUCache(maxsize=10_000)  # verified tokens, least recent out
 
     def issue(
         self, client_id: str, org_id: str, scope: str, lifetime_s: int | None = None
@@ -108,8 +109,6 @@ class TokenService:
                 )
             except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
                 return None
-            if len(self._cache) > 10000:
-                self._cache.clear()
             self._cache[token] = info
         if time.time() * 1000 >= info.expires_ms:
             return None

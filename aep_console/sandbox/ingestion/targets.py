@@ -15,6 +15,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
+
 from aep_console.xdm.identity import (
     extract_identities,
     select_identity_descriptors,
@@ -102,7 +104,7 @@ class TargetLookups:
     def __init__(self, services) -> None:
         self.services = services
         self.lookups = services.lookups
-        self._targets: dict[tuple[str, str, str], Target] = {}
+        self._targets: LRUCache[tuple[str, str, str], Target] = LRUCache(maxsize=5000)  # least recent out
         self._reader: sqlite3.Connection | None = None
 
     def _dataset_stamp(self, org: str, sandbox: str, dataset_id: str) -> tuple | None:
@@ -155,7 +157,5 @@ class TargetLookups:
                         validator=compile_validator(resolved), descriptors=descriptors,
                         id_paths=identity_paths(descriptors),
                         fingerprint=fp)
-        if len(self._targets) > 5000:
-            self._targets.clear()
         self._targets[key] = target
         return target

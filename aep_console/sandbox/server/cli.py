@@ -121,6 +121,16 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
     return config
 
 
+def _event_loop_runner():
+    """uvloop where it installs (Linux, macOS: pyproject's environment marker), else asyncio's own loop
+    (Windows), so the sandbox starts everywhere."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -184,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
 
     app = create_app(config)
+    loop_runner = _event_loop_runner()
     uv_config = uvicorn.Config(
         app,
-        loop="uvloop",
+        loop="uvloop" if loop_runner is not asyncio.run else "asyncio",
         http="httptools",
         lifespan="on",
         log_level=args.log_level,
@@ -245,10 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         for task in tasks:
             task.cancel()
 
-    import uvloop
-
     try:
-        uvloop.run(run())
+        loop_runner(run())
     finally:
         lock.close()
     return 0

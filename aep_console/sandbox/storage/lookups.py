@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cachetools import LRUCache
+
 if TYPE_CHECKING:
     from ..server.state import SandboxServices
 
@@ -69,9 +71,10 @@ class Lookups:
     def __init__(self, services: SandboxServices) -> None:
         self.services = services
         self.store = services.store
-        self._schema_cache: dict[tuple[str, str, str], dict] = {}
+        # least recently used entries go first when full (a busy sandbox keeps its hot schemas and inlets)
+        self._schema_cache: LRUCache[tuple[str, str, str], dict] = LRUCache(maxsize=2000)
         self._generation: dict[tuple[str, str], int] = {}
-        self._inlet_cache: dict[str, InletInfo | None] = {}
+        self._inlet_cache: LRUCache[str, InletInfo | None] = LRUCache(maxsize=10_000)
 
     # --- invalidation (called by the writers) ---------------------------------------------------
 
@@ -109,8 +112,6 @@ class Lookups:
                 raise
             return None
         if resolved is not None:
-            if len(self._schema_cache) > 2000:
-                self._schema_cache.clear()
             self._schema_cache[key] = resolved
         return resolved
 
@@ -146,7 +147,5 @@ class Lookups:
         from ..apis.flow_service.inlets import inlet_info
 
         info = inlet_info(self.services, inlet_id)
-        if len(self._inlet_cache) > 10000:
-            self._inlet_cache.clear()
         self._inlet_cache[inlet_id] = info
         return info
