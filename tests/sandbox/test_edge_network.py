@@ -215,6 +215,17 @@ def test_cors_answers_the_exact_origin_with_credentials(edge_sandbox, world):
     assert ok_resp.status_code == 200 and bad.status_code == 400
 
 
+def test_the_https_port_from_the_config_file(fresh_sandbox, tmp_path):
+    config = tmp_path / "sandbox.toml"
+    config.write_text("edge_tls_port = 0\n")
+    proc = fresh_sandbox(extra_args=["--config", str(config)])
+    assert proc.urls.edge_https and proc.urls.edge_https != proc.urls.base
+    verify = ssl.create_default_context(cafile=proc.urls.edge_ca)
+    resp = httpx.post(f"{proc.urls.edge_https}/ee/v2/interact", params={"datastreamId": "nope"}, json={},
+                      verify=verify)
+    assert resp.status_code == 400 and resp.json()["type"].endswith("EXEG-0003-400")
+
+
 def test_the_https_port_serves_the_edge_host_with_the_sandbox_ca(edge_sandbox, world):
     urls = edge_sandbox.urls
     assert urls.edge_https.startswith("https://127.0.0.1:") and urls.edge_ca
