@@ -58,6 +58,7 @@ class AppContext(QObject):
     open_request = Signal(object)  # a history entry to reopen in the record editor
     navigate = Signal(str)  # a page key the window should show
     resources_changed = Signal(str)  # "schemas" | "datasets" | "connections": lists to refresh
+    record_changed = Signal(object)  # the record editor's current record (a parsed JSON value)
 
     def __init__(self, runner, parent: QObject | None = None, *, sandbox=None, profiles=None, history=None) -> None:
         super().__init__(parent)
@@ -69,6 +70,7 @@ class AppContext(QObject):
         self.sandbox = sandbox  # a SandboxProcess; when given from outside, we do not stop it
         self._owns_sandbox = sandbox is None
         self.target = StreamTarget()
+        self.current_record: Any = None  # the record editor's last parsed record (the Web SDK page uses it)
         # the session's streaming exchanges, kept from the start for the stream inspector
         self.streaming_log: deque = deque(maxlen=20000)
         self._busy: set[str] = set()
@@ -161,6 +163,10 @@ class AppContext(QObject):
     def set_target(self, target: StreamTarget) -> None:
         self.target = target
         self.target_changed.emit(target)
+
+    def set_record(self, record: Any) -> None:
+        self.current_record = record
+        self.record_changed.emit(record)
 
     def update_target(self, **changes: Any) -> None:
         self.set_target(self.target.with_(**changes))

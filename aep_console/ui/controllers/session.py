@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject
 
 from ... import paths
 
+STREAM_SERVICES = ("streaming", "edge")  # exchanges the stream inspector shows (DCS and Edge Network)
+
 log = logging.getLogger(__name__)
 _STATE_FILE = "console-ui.json"
 EXCHANGE_BODY_LIMIT = 8 * 1024
@@ -222,6 +224,6 @@ class SessionController(QObject):
             self._writer.put(exchange, getattr(self.ctx.profile, "name", None))
         except Exception:
             log.exception("recording an exchange in the history failed")
-        if getattr(exchange, "service", "") == "streaming":
+        if getattr(exchange, "service", "") in STREAM_SERVICES:
             self.ctx.streaming_log.append(exchange)
         self.ctx.exchange.emit(exchange)

@@ -120,6 +120,7 @@ class EditorPage(QWidget):
             sc = QShortcut(QKeySequence(seq), self, self.send)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.editor.parsed.connect(self._revalidate)
+        self.editor.parsed.connect(ctx.set_record)
         self.editor.parse_failed.connect(self._parse_failed)
         self.validation.jump_requested.connect(self.editor.go_to_path)
         self.validation.itemActivated.connect(self._jump_parse_error)
