@@ -36,6 +36,7 @@ EVENT_COMMERCE = "https://ns.adobe.com/xdm/context/experienceevent-commerce"
 EVENT_WEB = "https://ns.adobe.com/xdm/context/experienceevent-web"
 EVENT_ENVIRONMENT_DETAILS = "https://ns.adobe.com/xdm/context/experienceevent-environment-details"
 EVENT_WEB_SDK = "https://ns.adobe.com/experience/aep-web/aepwebsdkexperienceevent"
+IMPLEMENTATION_DETAILS = "https://ns.adobe.com/xdm/context/implementationdetails"
 EXTENSIBLE = "https://ns.adobe.com/xdm/common/extensible"
 
 
