@@ -10,7 +10,7 @@ from aep_console.aep.config import Endpoints
 from aep_console.aep.edge import AEP_EDGE, WebVisitor, edge_base
 from aep_console.aep.errors import AEPError
 from aep_console.services.edge import DatastreamError, create_datastream, list_datastreams, send_as_web_sdk
-from aep_console.services.web_sdk import WebSdkError, WebSdkTarget, event_xdm, example_page, snippet
+from aep_console.services.web_sdk import WebSdkError, WebSdkTarget, browser_hint, event_xdm, example_page, snippet
 
 
 async def test_datastream_and_send_as_the_web_sdk(sandbox, open_local_session, tutorial):
@@ -50,5 +50,7 @@ def test_generated_code_for_a_record():
     page = example_page(WebSdkTarget.for_sandbox("ds-2", "ORG@AdobeOrg"), {"eventType": "x"})
     assert page.index("__alloyNS") < page.index("alloy.min.js") < page.index('alloy("configure"')
     assert '"edgeDomain": "edge.local.test"' in page and '"thirdPartyCookiesEnabled": false' in page
+    hint = browser_hint("https://127.0.0.1:8443")
+    assert 'MAP edge.local.test 127.0.0.1:8443' in hint and "https://edge.local.test" in hint
     with pytest.raises(WebSdkError, match="JSON object, found list"):
         event_xdm([1, 2])

@@ -48,6 +48,7 @@ async def test_web_sdk_page_makes_a_datastream_shows_the_code_and_sends(connecte
     page.show()
     await until(lambda: email in page.snippet.toPlainText(), 10, "the record's code on the Web SDK page")
     assert page.dataset.text() == dataset_id  # the editor's dataset, offered for a new datastream
+    assert "--edge-tls-port" in page.hint.text()  # the test sandbox has no HTTPS port: the page says how
     qtbot.mouseClick(page.create_btn, Qt.MouseButton.LeftButton)
     await until(lambda: page.banner.text().startswith("Datastream"), 15, "the new datastream")
     datastream_id = page.datastream_id.text()

@@ -140,7 +140,9 @@ class SessionController(QObject):
 
             loop = asyncio.get_running_loop()
             log.info("local sandbox: data in %s", paths.sandbox_data_dir())
-            urls, proc = await loop.run_in_executor(None, lambda: attach_or_start(paths.sandbox_data_dir()))
+            # the Edge Network over HTTPS too, on a free port (the Web SDK page says how to point a browser at it)
+            urls, proc = await loop.run_in_executor(
+                None, lambda: attach_or_start(paths.sandbox_data_dir(), edge_tls_port=0))
             if self.ctx.closed:  # the window closed while the sandbox was starting: don't leave it behind
                 if proc is not None:
                     await loop.run_in_executor(None, proc.stop)
