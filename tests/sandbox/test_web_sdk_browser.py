@@ -14,11 +14,14 @@ import pytest
 
 from aep_console.services.web_sdk import WebSdkTarget, example_page
 
+from . import web_browser
 from .edge_setup import WebSdkWorld
 from .helpers import Platform
-from .web_browser import alloy_js, browser, chromium_path, edge_sandbox, page_server  # noqa: F401 (fixtures)
 
 PAGE = "https://www.local.test/shop/"
+# the browser fixtures (module web_browser): alloy.js from npm, Chromium, the page server, the HTTPS sandbox
+alloy_js, chromium_path, browser = web_browser.alloy_js, web_browser.chromium_path, web_browser.browser
+page_server, edge_sandbox = web_browser.page_server, web_browser.edge_sandbox
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,14 @@ from aep_console.aep.config import Endpoints
 from aep_console.aep.edge import AEP_EDGE, WebVisitor, edge_base
 from aep_console.aep.errors import AEPError
 from aep_console.services.edge import DatastreamError, create_datastream, list_datastreams, send_as_web_sdk
-from aep_console.services.web_sdk import WebSdkError, WebSdkTarget, browser_hint, event_xdm, example_page, snippet
+from aep_console.services.web_sdk import (
+    WebSdkError,
+    WebSdkTarget,
+    browser_hint,
+    event_xdm,
+    example_page,
+    snippet,
+)
 
 
 async def test_datastream_and_send_as_the_web_sdk(sandbox, open_local_session, tutorial):
