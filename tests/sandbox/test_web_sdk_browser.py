@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 
 import pytest
@@ -56,6 +57,8 @@ def test_alloy_in_chromium_sends_the_consoles_snippet_and_a_page_view(browser, a
                               "responseHeaders": response.headers, "responseBody": response.text()})
 
     page.on("response", record_exchange)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if "edge.local.test" in r.url else None)
     try:
         page.goto(PAGE)
         page.wait_for_function("document.getElementById('status').textContent !== 'sending…'", timeout=20_000)
@@ -66,10 +69,17 @@ def test_alloy_in_chromium_sends_the_consoles_snippet_and_a_page_view(browser, a
                                   .then(() => "sent", e => "failed: " + e.message)""")
         assert view == "sent", "\n".join(console)
         identity = page.evaluate("""() => alloy("getIdentity").then(r => r.identity.ECID)""")
+        # leaving the page: alloy uses sendBeacon and /v1/collect (fire and forget)
+        beacon = page.evaluate("""() => alloy("sendEvent", {documentUnloading: true, xdm: {
+                                    eventType: "web.webinteraction.linkClicks",
+                                    web: {webInteraction: {name: "exit", type: "exit", linkClicks: {value: 1}}}}})
+                                    .then(() => "sent", e => "failed: " + e.message)""")
+        assert beacon == "sent", "\n".join(console)
     finally:
         context.close()
 
     assert identity and identity.isdigit() and len(identity) == 38
+    assert any("/v1/collect?configId=" in url for url in requested), requested  # the beacon went to collect
     interacts = [e for e in exchanges if "/v1/interact" in e["url"]]
     assert len(interacts) == 2 and all(e["status"] == 200 for e in interacts), exchanges
     first = interacts[0]
@@ -79,16 +89,23 @@ def test_alloy_in_chromium_sends_the_consoles_snippet_and_a_page_view(browser, a
         with open(os.environ["AEP_WEB_SDK_EXCHANGE_FILE"], "w") as out:
             json.dump(interacts, out, indent=2)
 
-    rows = [r for r in world.rows() if r.get("identityMap", {}).get("ECID", [{}])[0].get("id") == identity]
+    def mine() -> list[dict]:
+        return [r for r in world.rows() if r.get("identityMap", {}).get("ECID", [{}])[0].get("id") == identity]
+
+    deadline = time.monotonic() + 10
+    while len(rows := mine()) < 3 and time.monotonic() < deadline:  # the beacon is not awaited by the page
+        time.sleep(0.1)
     by_type = {r["eventType"]: r for r in rows}
-    assert set(by_type) == {"commerce.productViews", "web.webpagedetails.pageViews"}, rows
+    assert set(by_type) == {"commerce.productViews", "web.webpagedetails.pageViews",
+                            "web.webinteraction.linkClicks"}, rows
     view_row = by_type["web.webpagedetails.pageViews"]
     assert view_row["web"]["webPageDetails"]["URL"] == PAGE  # filled in by alloy
     assert view_row["implementationDetails"]["name"].endswith("alloy")
     assert all(r["_id"] for r in rows)  # assigned by the Edge Network
     assert by_type["commerce.productViews"]["identityMap"]["Email"][0]["id"] == email
     under_ecid = world.profile_events("ECID", identity)
-    assert sorted(e["eventType"] for e in under_ecid) == ["commerce.productViews", "web.webpagedetails.pageViews"]
+    assert sorted(e["eventType"] for e in under_ecid) == ["commerce.productViews", "web.webinteraction.linkClicks",
+                                                          "web.webpagedetails.pageViews"]
     # the custom event carried both identities: the identity graph links them, one profile holds both events
     under_email = world.profile_events("Email", email)
     assert sorted(e["_id"] for e in under_email) == sorted(e["_id"] for e in under_ecid)
