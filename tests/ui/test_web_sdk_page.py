@@ -92,6 +92,21 @@ async def test_web_sdk_page_makes_a_datastream_shows_the_code_and_sends(connecte
     await until(lambda: page.banner.text().startswith("200: sent") and '"requestId"' in page.answer.toPlainText()
                 and json.loads(page.answer.toPlainText())["requestId"] != answer["requestId"], 15, "the second send")
     assert ecid in page.banner.text()
+
+    # the profile view shows the Edge events like any other
+    from aep_console.ui.pages.profiles import ProfilesPage
+
+    profiles = ProfilesPage(ctx)
+    qtbot.addWidget(profiles)
+    profiles.show()
+    profiles.namespace.setFocus()
+    qtbot.keyClick(profiles.namespace, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(profiles.namespace, "Email")
+    assert profiles.namespace.currentText() == "Email"
+    qtbot.keyClicks(profiles.identity, email)
+    qtbot.mouseClick(profiles.lookup_btn, Qt.MouseButton.LeftButton)
+    await until(lambda: profiles.events.rowCount() == 2, 15, "the two Edge events in the profile view")
+    assert {r["entity"]["eventType"] for r in profiles.events.rows} == {"loyaltyBalanceUpdate"}
     assert ui_errors == []
 
 
