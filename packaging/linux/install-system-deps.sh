@@ -15,8 +15,8 @@ PACKAGES=(
   # Secret Service keyring (gnome-keyring brings dbus-run-session; dbus-daemon for private buses)
   gnome-keyring dbus dbus-bin
 )
-# the Web SDK browser test drives Debian's Chromium with Playwright (never `playwright install`);
-# installed without its recommended extras
+# the Web SDK browser test drives Debian's Chromium with Playwright (never `playwright install`) and
+# fetches @adobe/alloy with npm; installed without their recommended extras
 BROWSER=(chromium)
 
 missing=()
@@ -32,6 +32,8 @@ for pkg in "${BROWSER[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || browser_missing+=("$pkg")
 done
+# any npm will do (e.g. the one of NodeSource's nodejs): Debian's package only when there is none
+command -v npm >/dev/null 2>&1 || browser_missing+=(npm)
 
 if ((${#missing[@]} == 0 && ${#browser_missing[@]} == 0)); then
   echo "system packages: all present"
