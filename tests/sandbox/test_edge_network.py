@@ -215,7 +215,7 @@ def test_cors_answers_the_exact_origin_with_credentials(edge_sandbox, world):
     assert ok_resp.status_code == 200 and bad.status_code == 400
 
 
-def test_the_https_port_from_the_config_file(fresh_sandbox, tmp_path):
+def test_the_https_port_from_the_config_file_and_datastreams_survive_a_restart(fresh_sandbox, tmp_path):
     config = tmp_path / "sandbox.toml"
     config.write_text("edge_tls_port = 0\n")
     proc = fresh_sandbox(extra_args=["--config", str(config)])
@@ -224,6 +224,20 @@ def test_the_https_port_from_the_config_file(fresh_sandbox, tmp_path):
     resp = httpx.post(f"{proc.urls.edge_https}/ee/v2/interact", params={"datastreamId": "nope"}, json={},
                       verify=verify)
     assert resp.status_code == 400 and resp.json()["type"].endswith("EXEG-0003-400")
+    p = Platform(proc)
+    stream_id = WebSdkWorld.create(p).datastream_id
+    p.close()
+    # a restart keeps the datastreams (in the store) and the CA (a browser told to trust it keeps trusting it)
+    pem = (proc.data_dir / "tls" / "ca.pem").read_bytes()
+    again = proc.restart()
+    try:
+        assert (again.data_dir / "tls" / "ca.pem").read_bytes() == pem and again.urls.edge_https
+        assert ok(httpx.get(f"{again.urls.base}/__sandbox/admin/datastreams/{stream_id}"))["id"] == stream_id
+        resp = httpx.post(f"{again.urls.edge_https}/ee/v2/interact", params={"datastreamId": stream_id},
+                          json={"event": page_view()}, verify=ssl.create_default_context(cafile=again.urls.edge_ca))
+        assert resp.status_code == 200, resp.text
+    finally:
+        again.stop()
 
 
 def test_the_https_port_serves_the_edge_host_with_the_sandbox_ca(edge_sandbox, world):
@@ -240,11 +254,3 @@ def test_the_https_port_serves_the_edge_host_with_the_sandbox_ca(edge_sandbox, w
         assert client.get(f"{urls.edge_https}/platform/data/foundation/catalog/dataSets").status_code == 404
     with pytest.raises(httpx.ConnectError):  # not trusted without the sandbox's CA
         httpx.post(f"{urls.edge_https}/ee/v1/interact", params={"configId": world.datastream_id}, content=b"{}")
-    # a restart keeps the same CA (a browser told to trust it keeps trusting it)
-    pem = ca.read_bytes()
-    again = edge_sandbox.restart()
-    try:
-        assert (again.data_dir / "tls" / "ca.pem").read_bytes() == pem
-        assert again.urls.edge_https
-    finally:
-        again.stop()
