@@ -143,7 +143,7 @@ class WebSdkPage(QWidget):
             self.dataset.setText(target.dataset_id)
 
     def _web_target(self) -> WebSdkTarget:
-        org = getattr(self.ctx.profile, "org_id", "") or ""
+        org = getattr(self.ctx.profile, "org_id", "") or "YOUR_ORG_ID@AdobeOrg"
         ds = self.datastream_id.text().strip() or "YOUR_DATASTREAM_ID"
         return WebSdkTarget.for_sandbox(ds, org) if self.controller.is_local else WebSdkTarget(ds, org)
 
