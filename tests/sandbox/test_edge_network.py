@@ -254,3 +254,17 @@ def test_the_https_port_serves_the_edge_host_with_the_sandbox_ca(edge_sandbox, w
         assert client.get(f"{urls.edge_https}/platform/data/foundation/catalog/dataSets").status_code == 404
     with pytest.raises(httpx.ConnectError):  # not trusted without the sandbox's CA
         httpx.post(f"{urls.edge_https}/ee/v1/interact", params={"configId": world.datastream_id}, content=b"{}")
+
+
+def test_a_busy_https_port_is_named(tmp_path):
+    import socket
+
+    from aep_console.sandbox.launcher import SandboxStartError, start_sandbox
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(SandboxStartError) as err:
+            start_sandbox(tmp_path / "busy", edge_tls_port=port, timeout=10)
+    assert f"cannot listen on 127.0.0.1:{port} (edge TLS)" in str(err.value)
