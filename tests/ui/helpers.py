@@ -21,3 +21,59 @@ async def until(predicate, timeout: float = 15.0, what: str = "condition", inter
 
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+# --- acting as a user: input events only ---------------------------------------------------------
+
+def click(qtbot, widget) -> None:
+    """A left click on an enabled button (or any widget)."""
+    from PySide6.QtCore import Qt
+
+    assert widget.isEnabled(), f"{getattr(widget, 'text', lambda: widget)()} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, widget, text: str, *, replace: bool = True) -> None:
+    """Focus ``widget``, select what it holds (Ctrl+A) and type ``text``, key by key."""
+    from PySide6.QtCore import Qt
+
+    widget.setFocus()
+    if replace:
+        qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    qtbot.keyClicks(widget, text)
+
+
+def paste_into(qtbot, widget, text: str) -> None:
+    """Replace what ``widget`` holds with ``text`` as a user would: clipboard, Ctrl+A, Ctrl+V."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText(text)
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+def choose(qtbot, combo, text_part: str) -> None:
+    """Pick the combo item whose text contains ``text_part`` with the keyboard (Home, then Down)."""
+    from PySide6.QtCore import Qt
+
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    matches = [i for i, t in enumerate(texts) if text_part in t]
+    assert matches, f"no item like {text_part!r} in {texts}"
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(matches[0]):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert text_part in combo.currentText(), (combo.currentText(), texts)
+
+
+def click_row(qtbot, table, row: int, column: int = 0) -> None:
+    """A click on a table row (scrolled into view first, as a user would)."""
+    from PySide6.QtCore import Qt
+
+    index = table.model().index(row, column)
+    table.scrollTo(index)
+    rect = table.visualRect(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -40,7 +40,10 @@ def view_of(found: Any, namespace: str, value: str) -> ProfileViewData:
     entity = dict(found.entity)
     idents = identities_of(entity)
     if not any(ns.lower() == namespace.lower() and ident == value for ns, ident, _ in idents):
-        idents.insert(0, (namespace, value, False))
+        # the looked-up identity is not in the identityMap: it is a field the schema's identity
+        # descriptor names, which is the profile's primary identity unless the map marks another
+        primary = not any(p for _, _, p in idents)
+        idents.insert(0, (namespace, value, primary))
     return ProfileViewData(found.xid, entity, idents, list(found.sources),
                            found.last_modified_at or "", {found.xid: raw})
 

@@ -127,6 +127,8 @@ class EditorPage(QWidget):
         self.targets.target_picked.connect(ctx.set_target)
         self.targets.refresh_requested.connect(c.list_targets)
         ctx.target_changed.connect(self._target_changed)
+        ctx.resources_changed.connect(lambda _kind: c.list_targets())
+        self.editor.textChanged.connect(self._record_edited)
         ctx.open_request.connect(self.open_request)
         c.targets_listed.connect(lambda s, d, n: self.targets.set_choices(s, d, n, ctx.target))
         c.schema_ready.connect(lambda: self._revalidate(self.editor.last_value))
@@ -153,8 +155,17 @@ class EditorPage(QWidget):
     # --- single record ------------------------------------------------------------------------
     def _target_changed(self, target) -> None:
         self.targets.show_target(target)
+        if self.targets.unknown_ids(target):
+            self.controller.list_targets()  # made by a wizard meanwhile: read the names, not bare ids
+        if self.result_banner.kind != "info" or self.result_banner.text() != "Sending…":
+            self.result_banner.set_message("info", "")  # a verdict about another target no longer applies
         self.controller.load_schema(target.schema_id)
         self._update_envelope(self.editor.last_value)
+
+    def _record_edited(self) -> None:
+        """The banner spoke of the record as it was: once it changes, the verdict is gone."""
+        if self.result_banner.text() and self.result_banner.text() != "Sending…":
+            self.result_banner.set_message("info", "")
 
     def _parse_failed(self, problem) -> None:
         self.validation.show_parse_error(problem)

@@ -91,6 +91,7 @@ class ResourcePage(QWidget):
         self.table.activated.connect(lambda _ix: self.use_selected())
         self.filter.textChanged.connect(self._apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
+        self.model.modelReset.connect(self.clear_detail)
         ctx.session_ready.connect(lambda _s: self.refresh())
         ctx.resources_changed.connect(lambda kind: kind == self.resource and self.refresh())
         if ctx.session is not None:
@@ -118,9 +119,17 @@ class ResourcePage(QWidget):
     def _selected(self, current, _prev) -> None:
         row = self.model.row_at(current)
         self.use_btn.setEnabled(row is not None)
-        if row is not None:
+        if row is None:
+            self.clear_detail()
+        else:
             self.id_field.set_value(row["id"])
             self.detail.set_value(row)
+
+    def clear_detail(self) -> None:
+        """No row selected (a new list, a filter, another profile): the detail shows nothing."""
+        self.use_btn.setEnabled(False)
+        self.id_field.set_value("")
+        self.detail.clear()
 
     def selected(self) -> dict | None:
         return self.model.row_at(self.table.currentIndex())

@@ -76,14 +76,23 @@ class TargetBar(QWidget):
 
     def show_target(self, target: StreamTarget) -> None:
         self._quiet = True
-        for combo, value in ((self.schema, target.schema_id), (self.dataset, target.dataset_id),
-                             (self.connection, target.connection_id)):
+        for combo, value, name in ((self.schema, target.schema_id, target.schema_title),
+                                   (self.dataset, target.dataset_id, target.dataset_name),
+                                   (self.connection, target.connection_id, "")):
             i = combo.findData(value) if value else 0
             if i < 0 and value:
-                combo.addItem(value, value)
+                combo.addItem(name or value, value)  # until the lists are read again
+                combo.setItemData(combo.count() - 1, value, 3)
                 i = combo.count() - 1
             combo.setCurrentIndex(max(i, 0))
         self._quiet = False
+
+    def unknown_ids(self, target: StreamTarget) -> list[str]:
+        """Ids of ``target`` that the listed choices do not hold (created since the last listing)."""
+        known = ({s["id"] for s in self._schemas}, {d["id"] for d in self._datasets},
+                 {c["id"] for c in self._connections})
+        wanted = (target.schema_id, target.dataset_id, target.connection_id)
+        return [v for v, ids in zip(wanted, known, strict=True) if v and v not in ids]
 
     def _connection_changed(self) -> None:
         if self._quiet:
