@@ -37,6 +37,7 @@ class EngineOptions:
     validate: bool = True  # client-side XDM validation before sending
     string_ids: bool = False  # convert an integer "_id" to a string (the tutorial's event sample has them)
     progress_interval: float = 0.1  # seconds between progress callbacks
+    stop_after_failures: int | None = None  # stop the run (resumable) once this many records were not accepted
 
 
 @dataclass

@@ -77,3 +77,20 @@ def click_row(qtbot, table, row: int, column: int = 0) -> None:
     table.scrollTo(index)
     rect = table.visualRect(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def visible_box(name: str):
+    """The visible message box called ``name`` (a question the window opened), or None."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, QMessageBox) and w.objectName() == name and w.isVisible():
+            return w
+    return None
+
+
+def box_button(box, text_part: str):
+    for b in box.buttons():
+        if text_part in b.text().replace("&", ""):
+            return b
+    raise AssertionError(f"no button like {text_part!r} in {[b.text() for b in box.buttons()]}")

@@ -10,7 +10,6 @@ import asyncio
 import gc
 import json
 import logging
-import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from ... import paths
+from ...services.diagnosis import Diagnoser
+from ..models.results import interrupted_text, run_summary
 from .bulk_worker import BulkWorker, Inbox, collect_young
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,6 @@ FLUSH_MS = 40  # the GUI takes the worker's news 25 times a second (small slices
 # garbage collection and the rows each tick are proportional to the time since the last one) …
 FLUSH_MAX_ROWS = 800  # … at most this many result rows at a time (20,000/s: more than a send makes) …
 ROWS_EVERY_S = 0.25  # … while the results table takes its new rows 4 times a second (each insert repaints it)
-_INT_ID = re.compile(r"(\$\._id|#/_id|/_id)\b.{0,80}?expected type: String, found: (Long|Integer|Double|Number)")
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,13 @@ class BulkSnapshot:
     message: str = ""
 
 
-def gui_options(validate: bool):
+def gui_options(validate: bool, stop_after_failures: int | None = None):
     """Engine options for a send from the GUI thread: smaller batches than the command line's,
     so that parsing one 207 answer and journaling one batch never stalls the window."""
     from ...services.engine_types import EngineOptions
 
-    return EngineOptions(validate=validate, max_batch_messages=GUI_BATCH_MESSAGES, max_batch_bytes=GUI_BATCH_BYTES)
+    return EngineOptions(validate=validate, max_batch_messages=GUI_BATCH_MESSAGES, max_batch_bytes=GUI_BATCH_BYTES,
+                         stop_after_failures=stop_after_failures or None)
 
 
 GUI_BATCH_MESSAGES = 500
@@ -91,10 +92,10 @@ class BulkController(QObject):
         self.progress = None
         self._rows: list = []
         self._window: deque[tuple[float, int]] = deque(maxlen=64)
-        self._int_id = 0
-        self._invalid = 0
-        self._first_id_reason = ""
+        self.diagnoser = Diagnoser()
         self._paused = False
+        self._paused_total, self._paused_since, self._rate = 0.0, None, 0.0
+        self._started_at = time.monotonic()
         self.results: list = []
         self._rows_at = 0.0
         self._timer = QTimer(self, interval=FLUSH_MS)
@@ -103,12 +104,7 @@ class BulkController(QObject):
     # --- results drained from the worker's inbox (GUI thread) ----------------------------------------
     def _on_result(self, result) -> None:
         self._rows.append(result)
-        if result.status == "invalid":
-            self._invalid += 1
-            if result.reason and _INT_ID.search(result.reason):
-                self._int_id += 1
-                if not self._first_id_reason:
-                    self._first_id_reason = result.reason
+        self.diagnoser.add(result.status, result.reason)
 
     # --- to the GUI -----------------------------------------------------------------------------
     def snapshot(self) -> BulkSnapshot | None:
@@ -117,18 +113,24 @@ class BulkController(QObject):
             return None
         done = p.finished
         now = time.monotonic()
-        self._window.append((now, done))
-        while len(self._window) > 2 and now - self._window[0][0] > 3.0:
-            self._window.popleft()
-        t0, d0 = self._window[0]
-        rate = (done - d0) / (now - t0) if now - t0 > 0.05 else p.rate
+        # paused time counts for nothing: not in the elapsed time, the rate, the ETA nor the plot
+        paused = self._paused_total + (now - self._paused_since if self._paused_since is not None else 0.0)
+        elapsed = max(0.0, min(p.elapsed, now - self._started_at) - paused)
+        if self._paused_since is None:
+            self._window.append((now, done))
+            while len(self._window) > 2 and now - self._window[0][0] > 3.0:
+                self._window.popleft()
+            t0, d0 = self._window[0]
+            overall = (p.accepted + p.failed) / elapsed if elapsed > 0 else 0.0
+            self._rate = (done - d0) / (now - t0) if now - t0 > 0.05 else overall
+        rate = self._rate
         fraction = p.fraction
         eta = None
-        if fraction and 0 < fraction < 1 and p.elapsed > 0.5:
-            eta = p.elapsed * (1 - fraction) / fraction
+        if fraction and 0 < fraction < 1 and elapsed > 0.5:
+            eta = elapsed * (1 - fraction) / fraction
         elif fraction == 1:
             eta = 0.0
-        return BulkSnapshot(done, None, p.accepted, p.dead_lettered, rate, eta, p.elapsed, fraction,
+        return BulkSnapshot(done, None, p.accepted, p.dead_lettered, rate, eta, elapsed, fraction,
                             self._paused, p.message or "")
 
     def flush(self, final: bool = False) -> None:
@@ -159,15 +161,15 @@ class BulkController(QObject):
         if self.task is not None and not self.task.done():
             return
         if self.ctx.session is None:
-            self.editor.bulk_finished.emit("Not connected: choose a connection profile first.", "error")
+            self.editor.bulk_not_started.emit("Not connected: choose a connection profile first.", "error")
             return
         try:
             target = self.editor.send_target()
         except ValueError as exc:
-            self.editor.bulk_finished.emit(f"Not started: {exc}", "error")
+            self.editor.bulk_not_started.emit(f"Not started: {exc}", "error")
             return
         if not Path(path).is_file():
-            self.editor.bulk_finished.emit(f"Not started: {path}: no such file", "error")
+            self.editor.bulk_not_started.emit(f"Not started: {path}: no such file", "error")
             return
         self.last_path, self.local = path, local
         inbox = Inbox()
@@ -177,16 +179,17 @@ class BulkController(QObject):
         def make():  # on the worker thread: a session of its own (an httpx client belongs to one loop)
             session = sessions.make_session(profile, secret, on_exchange=inbox.exchanges.append)
             run = BulkRun(session, path, target, resume=mode == "resume", restart=mode == "restart",
-                          validator=validator, options=gui_options(local),
+                          validator=validator, options=gui_options(local, self.editor.stop_after_failures()),
                           on_progress=lambda p: setattr(inbox, "progress", p), on_result=inbox.results.append)
             return session, run  # (a client never used holds no connection: nothing to close on failure)
 
         self.progress = None
         self._rows, self.results = [], []
         self._window.clear()
-        self._int_id = self._invalid = 0
-        self._first_id_reason = ""
+        self.diagnoser = Diagnoser()
         self._paused = False
+        self._paused_total, self._paused_since, self._rate = 0.0, None, 0.0
+        self._started_at = time.monotonic()
         self.editor.bulk_started.emit(None)
         self.inbox = inbox
         self.worker = BulkWorker(make)
@@ -220,6 +223,13 @@ class BulkController(QObject):
         if self.worker is None:
             return
         self._paused = paused
+        now = time.monotonic()
+        if paused and self._paused_since is None:
+            self._paused_since = now
+        elif not paused and self._paused_since is not None:
+            self._paused_total += now - self._paused_since
+            self._paused_since = None
+            self._window.clear()  # the rate after a pause is measured from the resume
         self.worker.call("pause" if paused else "resume")
         self.flush(final=True)
 
@@ -237,13 +247,11 @@ class BulkController(QObject):
         # later full collection (~100 ms per 100,000): they are long-lived, move them out of its way
         gc.freeze()
         kind = "success" if report.ok else "warning" if report.state == "done" else "error"
-        self.editor.bulk_finished.emit(report.summary(), kind)
-        if self._int_id:
-            fate = "None of those was sent." if getattr(self, "local", True) else "AEP refused them."
-            self.editor.bulk_id_defect.emit(
-                f"{self._int_id:,} of {report.progress.read:,} records have an integer _id; XDM requires a string "
-                f"(e.g. {self._first_id_reason}). {fate} \u201cConvert _id to string\u201d writes "
-                "a fixed copy of the file and selects it.")
+        self.editor.bulk_finished.emit(run_summary(report), kind, report.state == "done")
+        diagnosis = self.diagnoser.verdict(report.progress.read, sent=not getattr(self, "local", True),
+                                           **self.editor.target_words())
+        if diagnosis.kind:
+            self.editor.bulk_diagnosed.emit(diagnosis)
 
     def _error(self, exc: BaseException) -> None:
         from ...services.bulk import RunExists
@@ -253,10 +261,10 @@ class BulkController(QObject):
             self.flush()
         self.flush(final=True)
         if isinstance(exc, RunExists):
-            self.editor.bulk_finished.emit("Not started: an interrupted run of this file exists.", "warning")
-            self.editor.bulk_exists.emit(self.last_path, str(exc))
+            self.editor.bulk_not_started.emit("Not started: an interrupted run of this file exists.", "warning")
+            self.editor.bulk_exists.emit(self.last_path, interrupted_text(exc.state))
             return
-        self.editor.bulk_finished.emit(f"Bulk send failed: {exc}", "error")
+        self.editor.bulk_finished.emit(f"Bulk send failed: {exc}", "error", False)
 
     def fix_ids(self, path: str) -> None:
         src = Path(path)
@@ -269,4 +277,4 @@ class BulkController(QObject):
             return await loop.run_in_executor(None, convert_int_ids, src, out)
 
         self.ctx.run("bulk-fix-ids", work(), on_done=lambda n: self.editor.bulk_file_fixed.emit(str(out), n),
-                     on_error=lambda exc: self.editor.bulk_finished.emit(f"Could not convert {src}: {exc}", "error"))
+                     on_error=lambda exc: self.editor.bulk_not_started.emit(f"Could not convert {src}: {exc}", "error"))

@@ -15,6 +15,7 @@ from . import resources
 from .bulk import BulkController
 
 log = logging.getLogger(__name__)
+DEFAULT_STOP_AFTER = 1000  # a bulk send stops after this many records were not accepted (settings change it)
 
 
 @dataclass
@@ -43,8 +44,10 @@ class EditorController(QObject):
     bulk_started = Signal(object)
     bulk_progress = Signal(object)
     bulk_rows = Signal(object)
-    bulk_finished = Signal(str, str)
-    bulk_id_defect = Signal(str)
+    bulk_finished = Signal(str, str, bool)  # summary, banner kind, every record has an outcome
+    bulk_not_started = Signal(str, str)  # why nothing was sent, banner kind
+    bulk_checked = Signal(str, object)  # path, number of records (None: unreadable)
+    bulk_diagnosed = Signal(object)  # services.diagnosis.Diagnosis: why records were not accepted
     bulk_file_fixed = Signal(str, int)
     bulk_exists = Signal(str, str)  # path, message (an interrupted run exists: resume or restart)
 
@@ -122,6 +125,20 @@ class EditorController(QObject):
         except ValueError:
             return make_template(self.resolved)
 
+    def schema_class(self) -> str:
+        return (self.resolved or {}).get("meta:class", "") if self.resolved is not None else ""
+
+    def target_words(self) -> dict:
+        """The target as the diagnosis names it: dataset and schema names, the schema's class."""
+        t = self.ctx.target
+        return {"dataset": t.dataset_name or t.dataset_id, "schema": t.schema_title or t.schema_id,
+                "meta_class": self.schema_class()}
+
+    def stop_after_failures(self) -> int | None:
+        """The early-stop threshold of a bulk send from the GUI (the settings' value)."""
+        settings = getattr(self.ctx, "settings", None)
+        return getattr(settings, "stop_after_failures", None) if settings is not None else DEFAULT_STOP_AFTER
+
     def send_target(self):
         from ...services.engine_types import SendTarget
 
@@ -166,6 +183,32 @@ class EditorController(QObject):
         else:
             status = f"HTTP {result.status}: " if result.status else ""
             self.send_done.emit(SendOutcome("error", f"Refused: {status}{result.message}", body, violations))
+
+    # --- bulk: what the file holds, and whether it was sent before ----------------------------------
+    def check_file(self, path: str) -> None:
+        """Count the records of ``path`` off the GUI thread; ``bulk_checked(path, n)`` follows."""
+        from pathlib import Path
+
+        if not path or not Path(path).is_file():
+            self.bulk_checked.emit(path, None)
+            return
+
+        async def count():
+            from ...services.bulk_checks import count_records
+
+            return await asyncio.get_running_loop().run_in_executor(None, count_records, path)
+
+        self.ctx.run("bulk-count", count(), on_done=lambda n: self.bulk_checked.emit(path, n),
+                     on_error=lambda exc: self.bulk_checked.emit(path, None), busy=False)
+
+    def previous_run(self, path: str):
+        """The completed earlier run of ``path`` to the current target (services.bulk_checks.PreviousRun)."""
+        from ...services.bulk_checks import completed_before
+
+        try:
+            return completed_before(path, self.send_target())
+        except (ValueError, OSError):
+            return None
 
     # --- bulk (delegated) --------------------------------------------------------------------------
     def start_bulk(self, path: str, mode: str = "new", *, local: bool = True) -> None:

@@ -143,7 +143,11 @@ class EditorPage(QWidget):
         c.bulk_progress.connect(self.bulk.show_progress)
         c.bulk_rows.connect(self.bulk.results.append_rows)
         c.bulk_finished.connect(self.bulk.finished)
-        c.bulk_id_defect.connect(self.bulk.offer_id_fix)
+        c.bulk_diagnosed.connect(self.bulk.show_diagnosis)
+        c.bulk_not_started.connect(self.bulk.not_started)
+        c.bulk_checked.connect(self._file_checked)
+        self.bulk.path_changed.connect(c.check_file)
+        c.schema_ready.connect(self._show_target_line)
         c.bulk_file_fixed.connect(self._file_fixed)
         c.bulk_exists.connect(self._run_exists)
         ctx.session_ready.connect(lambda _s: c.list_targets())
@@ -161,6 +165,30 @@ class EditorPage(QWidget):
             self.result_banner.set_message("info", "")  # a verdict about another target no longer applies
         self.controller.load_schema(target.schema_id)
         self._update_envelope(self.editor.last_value)
+        self._show_target_line()
+
+    def _file_checked(self, path: str, n) -> None:
+        if path == self.bulk.path_edit.text().strip():
+            self._records = n
+            self._show_target_line()
+
+    def _show_target_line(self) -> None:
+        """"N records → dataset (class, schema)": what Send all sends, and where, before it is pressed."""
+        from ...services.diagnosis import class_kind
+
+        t = self.ctx.target
+        path = self.bulk.path_edit.text().strip()
+        n = getattr(self, "_records", None)
+        what = ("Choose a file of records" if not path else f"{n:,} record{'' if n == 1 else 's'}" if n is not None
+                else "The file's records")
+        if not t.dataset_id:
+            self.bulk.set_target_line(f"{what} → no dataset chosen yet")
+            return
+        cls = self.controller.schema_class()
+        schema = t.schema_title or t.schema_id
+        detail = ", ".join(x for x in (class_kind(cls) if cls else "", f"schema “{schema}”" if schema else "") if x)
+        self.bulk.set_target_line(f"{what} → dataset “{t.dataset_name or t.dataset_id}”"
+                                  + (f" ({detail})" if detail else ""))
 
     def _record_edited(self) -> None:
         """The banner spoke of the record as it was: once it changes, the verdict is gone."""
@@ -261,23 +289,48 @@ class EditorPage(QWidget):
     # --- bulk --------------------------------------------------------------------------------
     def start_bulk(self, path: str) -> None:
         if not path:
-            self.bulk.banner.set_message("warning", "Choose a file of records first.")
+            self.bulk.not_started("Choose a file of records first.")
             return
         if not self.confirm_production(f"Every record of {path} will be streamed."):
             return
+        previous = self.controller.previous_run(path)
+        if previous is not None and previous.same_file and previous.accepted:
+            t = self.ctx.target
+            self._ask(
+                "Send this file again?",
+                f"This file was already sent in full to dataset “{t.dataset_name or t.dataset_id}” "
+                f"({previous.accepted:,} records accepted). Sending it again sends every record a second time: "
+                "experience events arrive twice.",
+                [("Send &again", QMessageBox.ButtonRole.DestructiveRole,
+                  lambda: self.controller.start_bulk(path, local=self.local_box.isChecked()))])
+            return
         self.controller.start_bulk(path, local=self.local_box.isChecked())
 
+    def _ask(self, title: str, text: str, actions: list) -> QMessageBox:
+        """A question that does not block the event loop (the run it guards may be going on):
+        ``actions`` are (label, role, callback); Cancel does nothing."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box.setObjectName("EditorQuestion")
+        buttons = {box.addButton(label, role): then for label, role, then in actions}
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+
+        def clicked(button) -> None:
+            then = buttons.get(button)
+            if then is not None:
+                then()
+
+        box.buttonClicked.connect(clicked)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
     def _run_exists(self, path: str, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Interrupted run", message[0].upper() + message[1:], parent=self)
-        resume = box.addButton("&Resume", QMessageBox.ButtonRole.AcceptRole)
-        restart = box.addButton("&Start over", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
         local = self.local_box.isChecked()
-        if box.clickedButton() is resume:
-            self.controller.start_bulk(path, "resume", local=local)
-        elif box.clickedButton() is restart:
-            self.controller.start_bulk(path, "restart", local=local)
+        self._ask("Interrupted run", message, [
+            ("&Resume", QMessageBox.ButtonRole.AcceptRole, lambda: self.controller.start_bulk(path, "resume", local=local)),
+            ("&Start over", QMessageBox.ButtonRole.DestructiveRole,
+             lambda: self.controller.start_bulk(path, "restart", local=local)),
+        ])
 
     def _file_fixed(self, path: str, n: int) -> None:
         self.bulk.path_edit.setText(path)
