@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import queue
@@ -15,31 +14,13 @@ import threading
 from PySide6.QtCore import QObject
 
 from ... import paths
+from ...services.console_state import remember_profile, remembered_profile
 
 STREAM_SERVICES = ("streaming", "edge")  # exchanges the stream inspector shows (DCS and Edge Network)
 
 log = logging.getLogger(__name__)
-_STATE_FILE = "console-ui.json"
 EXCHANGE_BODY_LIMIT = 8 * 1024
 SANDBOX_NICE = 5
-
-
-def _state_path():
-    return paths.config_dir() / _STATE_FILE
-
-
-def remembered_profile() -> str | None:
-    try:
-        return json.loads(_state_path().read_text("utf-8")).get("profile")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def remember_profile(name: str) -> None:
-    try:
-        _state_path().write_text(json.dumps({"profile": name}), "utf-8")
-    except OSError:
-        log.warning("could not remember the active profile in %s", _state_path())
 
 
 class HistoryWriter:
@@ -190,9 +171,7 @@ class SessionController(QObject):
         await self.close_session()
         self.ctx.profile = resolved
         self.ctx.session = session
-        from ..context import StreamTarget
-
-        self.ctx.set_target(StreamTarget())
+        self.ctx.restore_target()  # this profile's last target (or none): never another profile's
         remember_profile(profile.name)
         self.ctx.profile_changed.emit(resolved)
         self.ctx.session_ready.emit(session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -125,12 +125,17 @@ class EditorPage(QWidget):
         self.validation.jump_requested.connect(self.editor.go_to_path)
         self.validation.itemActivated.connect(self._jump_parse_error)
         self.targets.target_picked.connect(ctx.set_target)
-        self.targets.refresh_requested.connect(c.list_targets)
+        self.targets.refresh_requested.connect(self.list_targets)
         ctx.target_changed.connect(self._target_changed)
-        ctx.resources_changed.connect(lambda _kind: c.list_targets())
+        ctx.resources_changed.connect(lambda _kind: self.list_targets())
         self.editor.textChanged.connect(self._record_edited)
+        self._target_gen = 0
+        self._verify_gen = -1  # the target generation restored from memory, to check against the lists
+        self._draft_timer = QTimer(self, singleShot=True, interval=800)
+        self._draft_timer.timeout.connect(self._save_draft)
+        self.editor.textChanged.connect(self._draft_timer.start)
         ctx.open_request.connect(self.open_request)
-        c.targets_listed.connect(lambda s, d, n: self.targets.set_choices(s, d, n, ctx.target))
+        c.targets_listed.connect(self._targets_listed)
         c.schema_ready.connect(lambda: self._revalidate(self.editor.last_value))
         c.schema_failed.connect(lambda msg: self.validation.show_info(f"Schema not loaded: {msg}"))
         c.send_done.connect(self._send_done)
@@ -150,17 +155,78 @@ class EditorPage(QWidget):
         c.schema_ready.connect(self._show_target_line)
         c.bulk_file_fixed.connect(self._file_fixed)
         c.bulk_exists.connect(self._run_exists)
-        ctx.session_ready.connect(lambda _s: c.list_targets())
+        ctx.session_ready.connect(self._session_ready)
         if ctx.session is not None:
-            c.list_targets()
+            self._session_ready(ctx.session)
         self._target_changed(ctx.target)
         self.validation.show_info("Type or paste a record; it is checked as you type.")
 
     # --- single record ------------------------------------------------------------------------
+    # --- the target: observed from the context, which owns it ---------------------------------
+    def list_targets(self) -> None:
+        self.controller.list_targets()
+
+    def _targets_listed(self, schemas, datasets, connections) -> None:
+        self.targets.set_choices(schemas, datasets, connections, self.ctx.target)
+        t = self.ctx.target
+        changes: dict = {}
+        if self._verify_gen == self._target_gen:
+            # a target remembered from an earlier run: what the lists no longer hold was deleted since
+            self._verify_gen = -1
+            gone = set(self.targets.unknown_ids(t))
+            changes.update({k: "" for k, v in (("schema_id", t.schema_id), ("dataset_id", t.dataset_id),
+                                               ("connection_id", t.connection_id)) if v in gone})
+        # only one of a kind: it is the one (a connection names its dataset, a dataset its schema)
+        conn_id = changes.get("connection_id", t.connection_id)
+        if not conn_id and len(connections) == 1:
+            c = connections[0]
+            changes.update(connection_id=c["id"], inlet_url=c.get("inlet_url", ""), flow_id=c.get("flow_id", ""),
+                           source_name=c.get("source_name", ""))
+            if c.get("dataset_id") and not changes.get("dataset_id", t.dataset_id):
+                changes["dataset_id"] = c["dataset_id"]
+        ds_id = changes.get("dataset_id", t.dataset_id)
+        if not ds_id and len(datasets) == 1:
+            ds_id = changes["dataset_id"] = datasets[0]["id"]
+        ds = next((d for d in datasets if d["id"] == ds_id), None)
+        if ds is not None:
+            changes.setdefault("dataset_name", ds.get("name", ""))
+        if not changes.get("schema_id", t.schema_id):
+            sid = (ds or {}).get("schema_id") or (schemas[0]["id"] if len(schemas) == 1 else "")
+            if sid:
+                changes["schema_id"] = sid
+        sid = changes.get("schema_id", t.schema_id)
+        schema = next((x for x in schemas if x["id"] == sid), None)
+        if schema is not None:
+            changes.setdefault("schema_title", schema.get("title", ""))
+        new = t.with_(**changes)
+        if new != t:
+            self.ctx.set_target(new)
+
+    def _session_ready(self, _session) -> None:
+        self._verify_gen = self._target_gen
+        self.list_targets()
+        profile = getattr(self.ctx.profile, "name", None)
+        if profile and self.ctx.settings.remember_target:
+            from ...services.console_state import remembered_draft
+
+            draft = remembered_draft(profile)
+            if draft and draft != self.editor.toPlainText():
+                self.editor.setPlainText(draft)
+                self.editor.reparse()
+                self._draft_timer.stop()
+
+    def _save_draft(self) -> None:
+        profile = getattr(self.ctx.profile, "name", None)
+        if profile and self.ctx.settings.remember_target:
+            from ...services.console_state import remember_draft
+
+            remember_draft(profile, self.editor.toPlainText())
+
     def _target_changed(self, target) -> None:
+        self._target_gen += 1
         self.targets.show_target(target)
         if self.targets.unknown_ids(target):
-            self.controller.list_targets()  # made by a wizard meanwhile: read the names, not bare ids
+            self.list_targets()  # made by a wizard meanwhile: read the names, not bare ids
         if self.result_banner.kind != "info" or self.result_banner.text() != "Sending…":
             self.result_banner.set_message("info", "")  # a verdict about another target no longer applies
         self.controller.load_schema(target.schema_id)

@@ -1,0 +1,93 @@
+"""What exists in the active AEP sandbox, as plain rows: schemas, datasets, streaming connections
+(with the dataset a dataflow leads them to), field groups, identity namespaces.
+
+Shared by the window's pages and wizards and the command line. A listing that fails raises (the
+caller says so); it is never an empty list that hides the error. The connections listing makes a
+fixed number of requests (connections, flows, source and target connections), not one per flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
+EVENT_CLASS = "https://ns.adobe.com/xdm/context/experienceevent"
+
+
+async def schemas(session) -> list[dict]:
+    rows = await session.schemas.list_all("schemas", "tenant", full=True)
+    return [{"id": r.id, "title": r.title or r.id, "class": r.meta_class or "", "union": r.is_union_enabled,
+             "alt_id": r.alt_id or ""} for r in rows]
+
+
+async def datasets(session) -> list[dict]:
+    rows = await session.catalog.list_datasets(limit=100)
+    rows.sort(key=lambda d: -(d.created or 0))
+    return [{"id": d.id, "name": d.name or d.id, "schema_id": d.schema_ref.id if d.schema_ref else "",
+             "profile": d.profile_enabled, "identity": d.identity_enabled} for d in rows]
+
+
+async def connections(session, *, known_datasets: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
+    """Streaming connections with their inlet (CONNECTION_ID); the dataset, schema and flow when a
+    dataflow leads from the connection to a dataset (HTTP API route), else what ``known_datasets``
+    (inlet id → {dataset_id, schema_id}) remembers of the tutorial route's choice."""
+    conns, flows, sources, targets = await asyncio.gather(
+        session.flows.list_connections(), session.flows.list_flows(),
+        session.flows.list("sourceConnections"), session.flows.list("targetConnections"))
+    base_of = {sc.id: sc.base_connection_id for sc in sources if sc.base_connection_id}
+    target_by_id = {tc.id: tc for tc in targets}
+    flow_of_base: dict[str, Any] = {}
+    for fl in flows:
+        for sid in fl.source_connection_ids or []:
+            if sid in base_of:
+                flow_of_base.setdefault(base_of[sid], fl)
+    out: list[dict] = []
+    for c in conns:
+        if not c.inlet_id:
+            continue
+        entry = {"id": c.inlet_id, "name": c.name or c.id, "inlet_url": c.inlet_url or "", "flow_id": "",
+                 "dataset_id": "", "schema_id": "", "source_name": c.auth_params.get("sourceId", ""),
+                 "base_id": c.id}
+        fl = flow_of_base.get(c.id)
+        if fl is not None:
+            entry["flow_id"] = fl.id
+            tgt = target_by_id.get((fl.target_connection_ids or [""])[0])
+            if tgt is not None:
+                entry["dataset_id"] = (tgt.params or {}).get("dataSetId", "")
+                entry["schema_id"] = ((tgt.data or {}).get("schema") or {}).get("id", "")
+        elif known_datasets and c.inlet_id in known_datasets:
+            known = known_datasets[c.inlet_id]
+            entry["dataset_id"] = known.get("dataset_id", "")
+            entry["schema_id"] = known.get("schema_id", "")
+        out.append(entry)
+    return out
+
+
+async def fieldgroups(session, class_id: str) -> list[dict]:
+    rows, tenant_rows = await asyncio.gather(session.schemas.list_all("fieldgroups", "global", full=True),
+                                             session.schemas.list_all("fieldgroups", "tenant", full=True))
+    out = []
+    for r in [*rows, *tenant_rows]:
+        extra = r.model_extra or {}
+        extends = extra.get("meta:intendedToExtend") or []
+        if extends and class_id not in extends and "https://ns.adobe.com/xdm/data/record" not in extends \
+                and not (class_id == EVENT_CLASS and "https://ns.adobe.com/xdm/data/time-series" in extends):
+            continue
+        out.append({"id": r.id, "title": r.title or r.id, "description": r.description or "",
+                    "tenant": r.container_id == "tenant" or "/schemas/" in r.id or "ns.adobe.com/xdm" not in r.id})
+    out.sort(key=lambda f: (f["tenant"], f["title"].lower()))
+    return out
+
+
+async def namespaces(session) -> list[dict]:
+    rows = await session.identity.list_namespaces()
+    return [{"code": n.code, "name": n.name or n.code, "id": n.id} for n in rows]
+
+
+async def targets(session, *, known_datasets: Mapping[str, Mapping[str, str]] | None = None
+                  ) -> tuple[list[dict], list[dict], list[dict]]:
+    """Schemas, datasets and connections at once (what the record editor picks from)."""
+    return await asyncio.gather(schemas(session), datasets(session),
+                                connections(session, known_datasets=known_datasets))
