@@ -13,7 +13,6 @@ import threading
 
 from PySide6.QtCore import QObject
 
-from ... import paths
 from ...services.console_state import remember_profile, remembered_profile
 
 STREAM_SERVICES = ("streaming", "edge")  # exchanges the stream inspector shows (DCS and Edge Network)
@@ -36,6 +35,13 @@ class HistoryWriter:
 
     def put(self, exchange, profile: str | None) -> None:
         self.queue.put((exchange, profile))
+
+    # what services.connect.open_session asks of a history: a hook per profile, the secret in use
+    def hook(self, profile: str | None):
+        return lambda exchange: self.queue.put((exchange, profile))
+
+    def add_secret(self, value: str | None) -> None:
+        self.history.add_secret(value)
 
     def _run(self) -> None:
         from .bulk_worker import lower_priority
@@ -117,13 +123,12 @@ class SessionController(QObject):
             sb = self.ctx.sandbox
             if sb is not None and getattr(sb, "running", True):
                 return sb
-            from ...sandbox.launcher import attach_or_start
+            from ...services import local_sandbox
 
             loop = asyncio.get_running_loop()
-            log.info("local sandbox: data in %s", paths.sandbox_data_dir())
+            log.info("local sandbox: data in %s", local_sandbox.data_dir())
             # the Edge Network over HTTPS too, on a free port (the Web SDK page says how to point a browser at it)
-            urls, proc = await loop.run_in_executor(
-                None, lambda: attach_or_start(paths.sandbox_data_dir(), edge_tls_port=0))
+            urls, proc = await loop.run_in_executor(None, lambda: local_sandbox.attach_or_start(edge_tls_port=0))
             if self.ctx.closed:  # the window closed while the sandbox was starting: don't leave it behind
                 if proc is not None:
                     await loop.run_in_executor(None, proc.stop)
@@ -139,17 +144,23 @@ class SessionController(QObject):
             log.info("local sandbox ready at %s%s", urls.base, "" if proc else " (already running)")
             return sb
 
-    def make_session(self, profile, secret_source, *, on_exchange=None):
-        """An AEPSession for ``profile``; ``on_exchange`` defaults to this controller's hook (GUI
-        thread only: a bulk worker passes its own)."""
-        from ...aep.config import ClientCredentials
-        from ...aep.session import AEPSession
+    @property
+    def writer(self) -> HistoryWriter:
+        if self._writer is None:
+            self._writer = HistoryWriter(self.ctx.history)
+        return self._writer
 
-        creds = ClientCredentials(profile.client_id, secret_source, profile.scopes)
+    def make_session(self, profile, secret_source=None, *, on_exchange=None):
+        """An AEPSession for ``profile`` through services.connect.open_session (the secret registered
+        with the redactor and the history; every exchange into the history under this profile's
+        name). ``on_exchange`` defaults to the inspector's hook (GUI thread only: a bulk worker
+        passes its own and hands its exchanges over with ``record_exchange``)."""
+        from ...services.connect import open_session
+
         # bodies are kept (redacted) up to EXCHANGE_BODY_LIMIT: a 1 MB streaming batch and its 207
         # answer would otherwise be parsed and scrubbed whole on the GUI thread for every request
-        return AEPSession(profile.endpoints(), creds, profile.org_id, profile.sandbox_name,
-                          on_exchange=on_exchange or self._on_exchange, exchange_body_limit=EXCHANGE_BODY_LIMIT)
+        return open_session(profile, profiles=self.ctx.profiles, history=self.writer, secret=secret_source,
+                            on_exchange=on_exchange or self._on_exchange, exchange_body_limit=EXCHANGE_BODY_LIMIT)
 
     async def resolve(self, profile):
         """(profile pointed at the running sandbox when local, secret source)."""
@@ -166,6 +177,7 @@ class SessionController(QObject):
     async def _activate(self, profile) -> None:
         self._pending = profile
         resolved, secret = await self.resolve(profile)
+        _ = self.writer  # started here, on the GUI thread (a bulk worker's session uses it too)
         session = self.make_session(resolved, secret)
         self.secret_source = secret
         await self.close_session()
@@ -195,16 +207,12 @@ class SessionController(QObject):
                     await result
 
     def record_exchange(self, exchange) -> None:
-        """An exchange of another session (a bulk worker's), handed over on the GUI thread."""
+        """An exchange of another session (a bulk worker's), handed over on the GUI thread (its
+        session's history hook has recorded it, under its own profile)."""
         self._on_exchange(exchange)
 
     def _on_exchange(self, exchange) -> None:
-        try:
-            if self._writer is None:
-                self._writer = HistoryWriter(self.ctx.history)
-            self._writer.put(exchange, getattr(self.ctx.profile, "name", None))
-        except Exception:
-            log.exception("recording an exchange in the history failed")
+        """For the inspector and the pages (the history hook of the session records it)."""
         if getattr(exchange, "service", "") in STREAM_SERVICES:
             self.ctx.streaming_log.append(exchange)
         self.ctx.exchange.emit(exchange)

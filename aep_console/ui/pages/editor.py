@@ -227,8 +227,10 @@ class EditorPage(QWidget):
         self.targets.show_target(target)
         if self.targets.unknown_ids(target):
             self.list_targets()  # made by a wizard meanwhile: read the names, not bare ids
-        if self.result_banner.kind != "info" or self.result_banner.text() != "Sending…":
+        ids = (target.schema_id, target.dataset_id, target.connection_id)
+        if ids != getattr(self, "_shown_ids", None) and self.result_banner.text() != "Sending…":
             self.result_banner.set_message("info", "")  # a verdict about another target no longer applies
+        self._shown_ids = ids
         self.controller.load_schema(target.schema_id)
         self._update_envelope(self.editor.last_value)
         self._show_target_line()
