@@ -244,7 +244,7 @@ class SchemaWizard(SetupWizard):
             tenant_group_title=self.fields_page.group_title.text().strip() or None,
             tenant_fields=self.fields_page.editor.properties(),
             identity_field=identity, identity_namespace=ip.namespace.currentText().strip() or "Email",
-            union=ip.union.isChecked(),
+            union=ip.union.isChecked(), tenant_required=self.fields_page.editor.required_names(),
         )
 
     def planned_calls(self) -> list[str]:
@@ -267,11 +267,8 @@ class SchemaWizard(SetupWizard):
 
     def make_job(self):
         spec = self.spec()
-        required = self.fields_page.editor.required_names()
 
         async def job(workflows):
-            if required:
-                workflows.session = _with_required(workflows.session, required)
             if spec.class_id == EVENT_CLASS:
                 return await workflows.event_schema(spec)
             return await workflows.profile_schema(spec)
@@ -287,36 +284,3 @@ class SchemaWizard(SetupWizard):
         spec = self.spec()
         self.ctx.update_target(schema_id=created.get("schema_id", ""), schema_title=spec.title)
         self.ctx.resources_changed.emit("schemas")
-
-
-class _RequiredFieldGroups:
-    """Session proxy that adds ``required`` to the tenant object of created field groups
-    (the services' SchemaSpec carries properties only)."""
-
-    def __init__(self, session, required: list[str]) -> None:
-        self._session = session
-        self.schemas = _RequiredSchemas(session.schemas, required)
-
-    def __getattr__(self, name):
-        return getattr(self._session, name)
-
-
-class _RequiredSchemas:
-    def __init__(self, schemas, required: list[str]) -> None:
-        self._schemas = schemas
-        self._required = required
-
-    def __getattr__(self, name):
-        return getattr(self._schemas, name)
-
-    async def create_fieldgroup(self, body, **kw):
-        props = (((body.get("definitions") or {}).get("tenantFields") or {}).get("properties") or {})
-        for obj in props.values():
-            if isinstance(obj, dict) and obj.get("type") == "object":
-                obj["required"] = list(self._required)
-        return await self._schemas.create_fieldgroup(body, **kw)
-
-
-def _with_required(session, required: list[str]):
-    return _RequiredFieldGroups(session, required)
-
