@@ -43,13 +43,14 @@ class BulkSnapshot:
     message: str = ""
 
 
-def gui_options(validate: bool, stop_after_failures: int | None = None):
+def gui_options(validate: bool, stop_after_failures: int | None = None, concurrency: int | None = None):
     """Engine options for a send from the GUI thread: smaller batches than the command line's,
     so that parsing one 207 answer and journaling one batch never stalls the window."""
     from ...services.engine_types import EngineOptions
 
     return EngineOptions(validate=validate, max_batch_messages=GUI_BATCH_MESSAGES, max_batch_bytes=GUI_BATCH_BYTES,
-                         stop_after_failures=stop_after_failures or None)
+                         stop_after_failures=stop_after_failures or None,
+                         **({"concurrency": concurrency} if concurrency else {}))
 
 
 GUI_BATCH_MESSAGES = 500
@@ -179,7 +180,8 @@ class BulkController(QObject):
         def make():  # on the worker thread: a session of its own (an httpx client belongs to one loop)
             session = sessions.make_session(profile, secret, on_exchange=inbox.exchanges.append)
             run = BulkRun(session, path, target, resume=mode == "resume", restart=mode == "restart",
-                          validator=validator, options=gui_options(local, self.editor.stop_after_failures()),
+                          validator=validator, options=gui_options(local, self.editor.stop_after_failures(),
+                                                            self.editor.concurrency()),
                           on_progress=lambda p: setattr(inbox, "progress", p), on_result=inbox.results.append)
             return session, run  # (a client never used holds no connection: nothing to close on failure)
 

@@ -15,7 +15,6 @@ from . import resources
 from .bulk import BulkController
 
 log = logging.getLogger(__name__)
-DEFAULT_STOP_AFTER = 1000  # a bulk send stops after this many records were not accepted (settings change it)
 
 
 @dataclass
@@ -135,9 +134,11 @@ class EditorController(QObject):
                 "meta_class": self.schema_class()}
 
     def stop_after_failures(self) -> int | None:
-        """The early-stop threshold of a bulk send from the GUI (the settings' value)."""
-        settings = getattr(self.ctx, "settings", None)
-        return getattr(settings, "stop_after_failures", None) if settings is not None else DEFAULT_STOP_AFTER
+        """The early-stop threshold of a bulk send from the GUI (the settings' value; 0: never)."""
+        return self.ctx.settings.stop_after
+
+    def concurrency(self) -> int:
+        return self.ctx.settings.engine_concurrency
 
     def send_target(self):
         from ...services.engine_types import SendTarget

@@ -73,4 +73,6 @@ def page_specs() -> list[PageSpec]:
                  _page("datalake", "DataLakePage")),
         PageSpec("history", "History", "Every request and response, searchable",
                  _page("history", "HistoryPage")),
+        PageSpec("settings", "Settings", "Theme, history limits, bulk send, what the editor remembers",
+                 _page("settings", "SettingsPage")),
     ]
