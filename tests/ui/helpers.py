@@ -94,3 +94,32 @@ def box_button(box, text_part: str):
         if text_part in b.text().replace("&", ""):
             return b
     raise AssertionError(f"no button like {text_part!r} in {[b.text() for b in box.buttons()]}")
+
+
+def open_page(qtbot, window, title: str):
+    """A click on the sidebar entry called ``title``; the page now shown."""
+    from PySide6.QtCore import Qt
+
+    nav = window.nav
+    row = next((i for i in range(nav.count()) if nav.item(i).text() == title), None)
+    assert row is not None, f"no page {title!r} in the sidebar"
+    rect = nav.visualItemRect(nav.item(row))
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    return window.stack.currentWidget()
+
+
+def click_list_row(qtbot, view, row: int) -> None:
+    """A click on row ``row`` of a list widget."""
+    from PySide6.QtCore import Qt
+
+    item = view.item(row)
+    view.scrollToItem(item)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualItemRect(item).center())
+
+
+def tick(qtbot, button) -> None:
+    """A click on a check box's or radio button's indicator (its centre may be empty space)."""
+    from PySide6.QtCore import QPoint, Qt
+
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))

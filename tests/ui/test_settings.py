@@ -12,11 +12,9 @@ from .test_bulk import _events_file
 
 
 def _open_page(qtbot, window, title: str):
-    nav = window.nav
-    row = next(i for i in range(nav.count()) if nav.item(i).text() == title)
-    rect = nav.visualItemRect(nav.item(row))
-    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    return window.stack.currentWidget()
+    from .helpers import open_page
+
+    return open_page(qtbot, window, title)
 
 
 async def test_settings_screen_saves_applies_and_stops_a_hopeless_send_early(connected, qtbot, qapp, tmp_path,
