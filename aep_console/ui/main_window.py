@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME} {__version__}</b><pre>{version_text()}</pre>")
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event) -> None:
         """Quitting during a bulk send asks first (the run stops; Send all resumes it later)."""
         runner = getattr(self.context, "runner", None)
         running = runner is not None and runner.is_running("bulk-send")

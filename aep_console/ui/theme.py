@@ -49,12 +49,12 @@ class ConsoleStyle(QProxyStyle):
     its current item under the pointer: the click that opened it, or the next one, lands on a
     neighbouring row, and a file goes to the wrong dataset.)"""
 
-    def styleHint(self, hint, option=None, widget=None, returnData=None):  # noqa: N802 (Qt's name)
+    def styleHint(self, hint, option=None, widget=None, returnData=None):
         if hint == QStyle.StyleHint.SH_ComboBox_Popup:
             return 0
         return super().styleHint(hint, option, widget, returnData)
 
-    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 (Qt's name)
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:
         super().drawPrimitive(element, option, painter, widget)
         # Fusion outlines check boxes and radio buttons in the window colour darkened: on a dark
         # palette an unchecked one is invisible. Outline them in a colour that stands out.

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from .helpers import choose, click, click_list_row, click_row, open_page, unique, until
-from .user_steps import bulk_send, connection_wizard, dataset_wizard, look_up, schema_wizard, send_record, use_dataset
+from .user_steps import (
+    bulk_send,
+    connection_wizard,
+    dataset_wizard,
+    look_up,
+    schema_wizard,
+    send_record,
+    use_dataset,
+)
 
 PROFILE = {
     "_exchangeinternal": {"loyaltyID": "e2e.member@example.com", "totalLoyaltyPoints": 241450,
@@ -106,6 +114,7 @@ async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_error
     # 9. stream an event (same connection, the event dataset is now the target)
     editor = open_page(qtbot, window, "Record editor")
     assert editor.targets.dataset.currentText() == f"{prefix} events dataset"
+    assert editor.targets.dataset.currentData() == event_dataset
     assert editor.targets.connection.currentData() == connection_id
     await until(lambda: editor.controller.schema_id == event_schema and editor.controller.validator is not None, 15,
                 "the event schema's validator")

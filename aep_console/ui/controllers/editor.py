@@ -183,7 +183,12 @@ class EditorController(QObject):
             self.send_done.emit(SendOutcome("error", f"Not sent: {result.message}", body, violations))
         else:
             status = f"HTTP {result.status}: " if result.status else ""
-            self.send_done.emit(SendOutcome("error", f"Refused: {status}{result.message}", body, violations))
+            if violations:  # the list says what and where; the banner does not repeat it in one long line
+                n = len(violations)
+                summary = f"Refused: {status}AEP found {n} problem{'' if n == 1 else 's'} in the record (listed under Validation)."
+            else:
+                summary = f"Refused: {status}{result.message}"
+            self.send_done.emit(SendOutcome("error", summary, body, violations))
 
     # --- bulk: what the file holds, and whether it was sent before ----------------------------------
     def check_file(self, path: str) -> None:
@@ -201,6 +206,24 @@ class EditorController(QObject):
 
         self.ctx.run("bulk-count", count(), on_done=lambda n: self.bulk_checked.emit(path, n),
                      on_error=lambda exc: self.bulk_checked.emit(path, None), busy=False)
+
+    def write_pasted(self, records: list) -> str:
+        """Records pasted into the editor, written as JSON Lines (0600: they may hold personal data)
+        for a bulk send; returns the path."""
+        import json
+        import os
+        import time
+
+        from ... import paths
+
+        folder = paths.data_dir() / "pasted"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{len(records)}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return str(path)
 
     def previous_run(self, path: str):
         """The completed earlier run of ``path`` to the current target (services.bulk_checks.PreviousRun)."""

@@ -24,7 +24,8 @@ from ..widgets.banner import Banner
 from ..widgets.bulk_panel import BulkPanel
 from ..widgets.json_editor import JsonEditor, int_ids_to_strings
 from ..widgets.target_bar import TargetBar
-from ..widgets.validation_list import ValidationList
+from ..widgets.validation_list import FixBar, ValidationList, validation_pane
+from .editor_targets import EditorBulk, EditorTargets
 
 
 def _button(text: str, tip: str, name: str | None = None) -> QPushButton:
@@ -34,7 +35,7 @@ def _button(text: str, tip: str, name: str | None = None) -> QPushButton:
     return b
 
 
-class EditorPage(QWidget):
+class EditorPage(EditorTargets, EditorBulk, QWidget):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -58,15 +59,20 @@ class EditorPage(QWidget):
         self.local_box.setChecked(True)
         self.send_btn = _button("&Send  (Ctrl+Enter)", "Send the record to the streaming connection (Ctrl+Enter)", "Send record")
         self.send_btn.setDefault(True)
+        self.send_many_btn = _button("Send these records", "The editor holds a JSON array: send each record "
+                                     "as one message (a bulk send)", "Send the pasted records")
+        self.send_many_btn.setVisible(False)
         tools = QHBoxLayout()
         for w in (self.format_btn, self.minify_btn, self.template_btn, self.fix_id_btn):
             tools.addWidget(w)
         tools.addStretch(1)
         tools.addWidget(self.local_box)
         tools.addWidget(self.sync_box)
+        tools.addWidget(self.send_many_btn)
         tools.addWidget(self.send_btn)
 
         self.validation = ValidationList(self)
+        self.fix_bar = FixBar(self.validation, self)
         self.envelope = JsonEditor(self, live_parse=False)
         self.envelope.setReadOnly(True)
         self.envelope.setAccessibleName("Envelope preview")
@@ -77,7 +83,7 @@ class EditorPage(QWidget):
         self.response.setToolTip("AEP's answer to the last send")
         self.side = QTabWidget(self)
         self.side.setAccessibleName("Record details")
-        self.side.addTab(self.validation, "Validation")
+        self.side.addTab(validation_pane(self.validation, self.fix_bar), "Validation")
         self.side.addTab(self.envelope, "Envelope preview")
         self.side.addTab(self.response, "Response")
         self.result_banner = Banner("info", "", self)
@@ -123,6 +129,8 @@ class EditorPage(QWidget):
         self.editor.parsed.connect(ctx.set_record)
         self.editor.parse_failed.connect(self._parse_failed)
         self.validation.jump_requested.connect(self.editor.go_to_path)
+        self.fix_bar.fix_requested.connect(self.apply_fixes)
+        self.send_many_btn.clicked.connect(self.send_many)
         self.validation.itemActivated.connect(self._jump_parse_error)
         self.targets.target_picked.connect(ctx.set_target)
         self.targets.refresh_requested.connect(self.list_targets)
@@ -162,66 +170,6 @@ class EditorPage(QWidget):
         self.validation.show_info("Type or paste a record; it is checked as you type.")
 
     # --- single record ------------------------------------------------------------------------
-    # --- the target: observed from the context, which owns it ---------------------------------
-    def list_targets(self) -> None:
-        self.controller.list_targets()
-
-    def _targets_listed(self, schemas, datasets, connections) -> None:
-        self.targets.set_choices(schemas, datasets, connections, self.ctx.target)
-        t = self.ctx.target
-        changes: dict = {}
-        if self._verify_gen == self._target_gen:
-            # a target remembered from an earlier run: what the lists no longer hold was deleted since
-            self._verify_gen = -1
-            gone = set(self.targets.unknown_ids(t))
-            changes.update({k: "" for k, v in (("schema_id", t.schema_id), ("dataset_id", t.dataset_id),
-                                               ("connection_id", t.connection_id)) if v in gone})
-        # only one of a kind: it is the one (a connection names its dataset, a dataset its schema)
-        conn_id = changes.get("connection_id", t.connection_id)
-        if not conn_id and len(connections) == 1:
-            c = connections[0]
-            changes.update(connection_id=c["id"], inlet_url=c.get("inlet_url", ""), flow_id=c.get("flow_id", ""),
-                           source_name=c.get("source_name", ""))
-            if c.get("dataset_id") and not changes.get("dataset_id", t.dataset_id):
-                changes["dataset_id"] = c["dataset_id"]
-        ds_id = changes.get("dataset_id", t.dataset_id)
-        if not ds_id and len(datasets) == 1:
-            ds_id = changes["dataset_id"] = datasets[0]["id"]
-        ds = next((d for d in datasets if d["id"] == ds_id), None)
-        if ds is not None:
-            changes.setdefault("dataset_name", ds.get("name", ""))
-        if not changes.get("schema_id", t.schema_id):
-            sid = (ds or {}).get("schema_id") or (schemas[0]["id"] if len(schemas) == 1 else "")
-            if sid:
-                changes["schema_id"] = sid
-        sid = changes.get("schema_id", t.schema_id)
-        schema = next((x for x in schemas if x["id"] == sid), None)
-        if schema is not None:
-            changes.setdefault("schema_title", schema.get("title", ""))
-        new = t.with_(**changes)
-        if new != t:
-            self.ctx.set_target(new)
-
-    def _session_ready(self, _session) -> None:
-        self._verify_gen = self._target_gen
-        self.list_targets()
-        profile = getattr(self.ctx.profile, "name", None)
-        if profile and self.ctx.settings.remember_target:
-            from ...services.console_state import remembered_draft
-
-            draft = remembered_draft(profile)
-            if draft and draft != self.editor.toPlainText():
-                self.editor.setPlainText(draft)
-                self.editor.reparse()
-                self._draft_timer.stop()
-
-    def _save_draft(self) -> None:
-        profile = getattr(self.ctx.profile, "name", None)
-        if profile and self.ctx.settings.remember_target:
-            from ...services.console_state import remember_draft
-
-            remember_draft(profile, self.editor.toPlainText())
-
     def _target_changed(self, target) -> None:
         self._target_gen += 1
         self.targets.show_target(target)
@@ -234,29 +182,6 @@ class EditorPage(QWidget):
         self.controller.load_schema(target.schema_id)
         self._update_envelope(self.editor.last_value)
         self._show_target_line()
-
-    def _file_checked(self, path: str, n) -> None:
-        if path == self.bulk.path_edit.text().strip():
-            self._records = n
-            self._show_target_line()
-
-    def _show_target_line(self) -> None:
-        """"N records → dataset (class, schema)": what Send all sends, and where, before it is pressed."""
-        from ...services.diagnosis import class_kind
-
-        t = self.ctx.target
-        path = self.bulk.path_edit.text().strip()
-        n = getattr(self, "_records", None)
-        what = ("Choose a file of records" if not path else f"{n:,} record{'' if n == 1 else 's'}" if n is not None
-                else "The file's records")
-        if not t.dataset_id:
-            self.bulk.set_target_line(f"{what} → no dataset chosen yet")
-            return
-        cls = self.controller.schema_class()
-        schema = t.schema_title or t.schema_id
-        detail = ", ".join(x for x in (class_kind(cls) if cls else "", f"schema “{schema}”" if schema else "") if x)
-        self.bulk.set_target_line(f"{what} → dataset “{t.dataset_name or t.dataset_id}”"
-                                  + (f" ({detail})" if detail else ""))
 
     def _record_edited(self) -> None:
         """The banner spoke of the record as it was: once it changes, the verdict is gone."""
@@ -276,17 +201,59 @@ class EditorPage(QWidget):
         if self.editor.last_problem is not None:
             return
         self._update_envelope(value)
+        n = self._array_size(value)
+        self.send_many_btn.setVisible(bool(n))
+        if n:
+            self.send_many_btn.setText(f"Send these {n:,} records")
+            self.validation.show_info(f"A JSON array of {n:,} records: \u201cSend these {n:,} records\u201d sends each "
+                                      "as one message, checked first (a bulk send, results below).")
+            return
         if not isinstance(value, dict):
             if value is not None:
-                self.validation.show_info("A record must be a JSON object ({…}).")
+                self.validation.show_info("A record must be a JSON object ({…}), or an array of them.")
             return
         violations = self.controller.validate(value)
         if violations is None:
             self.validation.show_info("Choose a schema to validate against (valid JSON so far).")
         elif violations:
-            self.validation.show_violations(violations)
+            self.show_violations(violations)
         else:
             self.validation.show_ok("Valid against the schema")
+
+    @staticmethod
+    def _array_size(value) -> int:
+        return len(value) if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) else 0
+
+    def show_violations(self, violations) -> None:
+        """The problems, each with the fix the validator can name (next to it)."""
+        from ...xdm.fixes import fix_for
+
+        value = self.editor.last_value
+        fixes = [fix_for(value, getattr(v, "pointer", "") or "", v.message) for v in violations]
+        self.validation.show_violations(violations, fixes)
+
+    def apply_fixes(self, fixes: list) -> None:
+        from ...xdm.fixes import apply_fixes
+
+        if not fixes or not isinstance(self.editor.last_value, dict):
+            return
+        fixed = apply_fixes(self.editor.last_value, fixes)
+        cur = self.editor.textCursor()
+        cur.beginEditBlock()  # one undo step
+        cur.select(cur.SelectionType.Document)
+        cur.insertText(json.dumps(fixed, indent=2, ensure_ascii=False))
+        cur.endEditBlock()
+        self.editor.reparse()
+        self.result_banner.set_message("info", "Fixed: " + "; ".join(f.label for f in fixes) + " (Ctrl+Z undoes it).")
+
+    def send_many(self) -> None:
+        """The pasted array as a bulk send: written to a file of the console's (0600), then sent."""
+        records = self.editor.last_value
+        if not self._array_size(records):
+            return
+        path = self.controller.write_pasted(records)
+        self.bulk.path_edit.setText(path)
+        self.start_bulk(path)
 
     def _update_envelope(self, value) -> None:
         if isinstance(value, dict):
@@ -329,6 +296,11 @@ class EditorPage(QWidget):
             self.result_banner.set_message("error", f"Not sent: the record is not valid JSON ({self.editor.last_problem}).")
             self.editor.go_to_problem(self.editor.last_problem)
             return
+        n = self._array_size(self.editor.last_value)
+        if n:
+            self.result_banner.set_message("warning", f"Not sent: the editor holds {n:,} records; press "
+                                                      f"\u201cSend these {n:,} records\u201d to send each of them.")
+            return
         if not isinstance(self.editor.last_value, dict):
             self.result_banner.set_message("error", "Not sent: a record must be a JSON object.")
             return
@@ -341,7 +313,7 @@ class EditorPage(QWidget):
         self.response.set_json(outcome.body if outcome.body is not None else {"note": "no body"})
         self.result_banner.set_message(outcome.kind, outcome.summary)
         if outcome.violations:
-            self.validation.show_violations(outcome.violations)
+            self.show_violations(outcome.violations)
             self.side.setCurrentWidget(self.validation)
         else:
             self.side.setCurrentWidget(self.response)
@@ -353,59 +325,6 @@ class EditorPage(QWidget):
             self.editor.reparse()
         else:
             self.editor.set_json(entity)
-
-    # --- bulk --------------------------------------------------------------------------------
-    def start_bulk(self, path: str) -> None:
-        if not path:
-            self.bulk.not_started("Choose a file of records first.")
-            return
-        if not self.confirm_production(f"Every record of {path} will be streamed."):
-            return
-        previous = self.controller.previous_run(path)
-        if previous is not None and previous.same_file and previous.accepted:
-            t = self.ctx.target
-            self._ask(
-                "Send this file again?",
-                f"This file was already sent in full to dataset “{t.dataset_name or t.dataset_id}” "
-                f"({previous.accepted:,} records accepted). Sending it again sends every record a second time: "
-                "experience events arrive twice.",
-                [("Send &again", QMessageBox.ButtonRole.DestructiveRole,
-                  lambda: self.controller.start_bulk(path, local=self.local_box.isChecked()))])
-            return
-        self.controller.start_bulk(path, local=self.local_box.isChecked())
-
-    def _ask(self, title: str, text: str, actions: list) -> QMessageBox:
-        """A question that does not block the event loop (the run it guards may be going on):
-        ``actions`` are (label, role, callback); Cancel does nothing."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
-        box.setObjectName("EditorQuestion")
-        buttons = {box.addButton(label, role): then for label, role, then in actions}
-        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-
-        def clicked(button) -> None:
-            then = buttons.get(button)
-            if then is not None:
-                then()
-
-        box.buttonClicked.connect(clicked)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
-
-    def _run_exists(self, path: str, message: str) -> None:
-        local = self.local_box.isChecked()
-        self._ask("Interrupted run", message, [
-            ("&Resume", QMessageBox.ButtonRole.AcceptRole, lambda: self.controller.start_bulk(path, "resume", local=local)),
-            ("&Start over", QMessageBox.ButtonRole.DestructiveRole,
-             lambda: self.controller.start_bulk(path, "restart", local=local)),
-        ])
-
-    def _file_fixed(self, path: str, n: int) -> None:
-        self.bulk.path_edit.setText(path)
-        self.bulk.fix_button.setVisible(False)
-        self.bulk.banner.set_message(
-            "success", f"Wrote {path} with {n:,} integer _id value(s) converted to strings. Press Send all to send it.")
-
 
 def pretty(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)

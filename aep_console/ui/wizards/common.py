@@ -218,7 +218,7 @@ class SetupWizard(QWizard):
             return
         super().reject()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._watched:
             self._watched = True
