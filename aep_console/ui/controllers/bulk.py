@@ -176,9 +176,10 @@ class BulkController(QObject):
         inbox = Inbox()
         sessions, profile, secret = self.ctx.sessions, self.ctx.profile, self.ctx.sessions.secret_source
         validator = self.editor.validator
+        run_label = f"{Path(path).name} at {time.strftime('%H:%M:%S')}"  # the history groups the run's requests
 
         def make():  # on the worker thread: a session of its own (an httpx client belongs to one loop)
-            session = sessions.make_session(profile, secret, on_exchange=inbox.exchanges.append)
+            session = sessions.make_session(profile, secret, on_exchange=inbox.exchanges.append, run=run_label)
             run = BulkRun(session, path, target, resume=mode == "resume", restart=mode == "restart",
                           validator=validator, options=gui_options(local, self.editor.stop_after_failures(),
                                                             self.editor.concurrency()),

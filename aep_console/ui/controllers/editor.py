@@ -23,6 +23,7 @@ class SendOutcome:
     summary: str
     body: Any = None
     violations: list = field(default_factory=list)
+    exchange: Any = None  # the streaming request and its answer (redacted), when one was sent
 
 
 @dataclass(frozen=True)
@@ -174,11 +175,12 @@ class EditorController(QObject):
         result = await send_one(self.ctx.session, target, entity, sync_validation=sync, validator=self.validator,
                                 force=not local, on_wait=waiting)
         violations = [_V(v.get("json_path", ""), v.get("pointer", ""), v.get("message", "")) for v in result.violations]
+        exchange = self._exchange_of(target) if result.sent else None
         body = {k: v for k, v in result.__dict__.items() if v not in (None, [], "")}
         if result.ok:
             summary = (f"Accepted: HTTP {result.status}, xactionId {result.xaction_id}"
                        + (f", synchronous validation {result.sync_validation}" if result.sync_validation else ""))
-            self.send_done.emit(SendOutcome("success", summary, body))
+            self.send_done.emit(SendOutcome("success", summary, body, exchange=exchange))
         elif not result.sent:
             self.send_done.emit(SendOutcome("error", f"Not sent: {result.message}", body, violations))
         else:
@@ -188,7 +190,7 @@ class EditorController(QObject):
                 summary = f"Refused: {status}AEP found {n} problem{'' if n == 1 else 's'} in the record (listed under Validation)."
             else:
                 summary = f"Refused: {status}{result.message}"
-            self.send_done.emit(SendOutcome("error", summary, body, violations))
+            self.send_done.emit(SendOutcome("error", summary, body, violations, exchange))
 
     # --- bulk: what the file holds, and whether it was sent before ----------------------------------
     def check_file(self, path: str) -> None:
@@ -233,6 +235,13 @@ class EditorController(QObject):
             return completed_before(path, self.send_target())
         except (ValueError, OSError):
             return None
+
+    def _exchange_of(self, target):
+        """The newest streaming exchange to ``target``'s connection (this send's)."""
+        for ex in reversed(self.ctx.streaming_log):
+            if ex.method == "POST" and target.connection_id in ex.url:
+                return ex
+        return None
 
     # --- bulk (delegated) --------------------------------------------------------------------------
     def start_bulk(self, path: str, mode: str = "new", *, local: bool = True) -> None:

@@ -37,8 +37,13 @@ class HistoryWriter:
         self.queue.put((exchange, profile))
 
     # what services.connect.open_session asks of a history: a hook per profile, the secret in use
-    def hook(self, profile: str | None):
-        return lambda exchange: self.queue.put((exchange, profile))
+    def hook(self, profile: str | None, run: str | None = None):
+        def put(exchange) -> None:
+            if run is not None:
+                exchange.run = run  # the history groups a bulk run's requests
+            self.queue.put((exchange, profile))
+
+        return put
 
     def add_secret(self, value: str | None) -> None:
         self.history.add_secret(value)
@@ -69,6 +74,19 @@ class HistoryWriter:
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join(5)
+
+
+class _RunHistory:
+    """The writer, tagging every exchange with the bulk run that made it."""
+
+    def __init__(self, writer: HistoryWriter, run: str) -> None:
+        self.writer, self.run = writer, run
+
+    def hook(self, profile: str | None):
+        return self.writer.hook(profile, self.run)
+
+    def add_secret(self, value: str | None) -> None:
+        self.writer.add_secret(value)
 
 
 class _Marker:
@@ -150,7 +168,7 @@ class SessionController(QObject):
             self._writer = HistoryWriter(self.ctx.history)
         return self._writer
 
-    def make_session(self, profile, secret_source=None, *, on_exchange=None):
+    def make_session(self, profile, secret_source=None, *, on_exchange=None, run: str | None = None):
         """An AEPSession for ``profile`` through services.connect.open_session (the secret registered
         with the redactor and the history; every exchange into the history under this profile's
         name). ``on_exchange`` defaults to the inspector's hook (GUI thread only: a bulk worker
@@ -159,7 +177,8 @@ class SessionController(QObject):
 
         # bodies are kept (redacted) up to EXCHANGE_BODY_LIMIT: a 1 MB streaming batch and its 207
         # answer would otherwise be parsed and scrubbed whole on the GUI thread for every request
-        return open_session(profile, profiles=self.ctx.profiles, history=self.writer, secret=secret_source,
+        history = self.writer if run is None else _RunHistory(self.writer, run)
+        return open_session(profile, profiles=self.ctx.profiles, history=history, secret=secret_source,
                             on_exchange=on_exchange or self._on_exchange, exchange_body_limit=EXCHANGE_BODY_LIMIT)
 
     async def resolve(self, profile):

@@ -310,7 +310,17 @@ class EditorPage(EditorTargets, EditorBulk, QWidget):
         self.controller.send(self.editor.last_value, sync=self.sync_box.isChecked(), local=self.local_box.isChecked())
 
     def _send_done(self, outcome) -> None:
-        self.response.set_json(outcome.body if outcome.body is not None else {"note": "no body"})
+        from ..widgets.tables import headers_text, pretty_json
+
+        ex = outcome.exchange
+        body = json.dumps(outcome.body if outcome.body is not None else {"note": "no body"}, indent=2,
+                          ensure_ascii=False, default=str)
+        if ex is not None:  # the answer as Postman shows it: status, headers (redacted), body
+            self.response.setPlainText(f"HTTP {ex.status or '—'}  ({ex.duration_ms or 0:.1f} ms)\n"
+                                       + headers_text(ex.response_headers) + "\n" + (pretty_json(ex.response_body)
+                                                                                     or body))
+        else:
+            self.response.setPlainText(body)
         self.result_banner.set_message(outcome.kind, outcome.summary)
         if outcome.violations:
             self.show_violations(outcome.violations)
