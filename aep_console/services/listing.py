@@ -29,6 +29,32 @@ async def datasets(session) -> list[dict]:
              "profile": d.profile_enabled, "identity": d.identity_enabled} for d in rows]
 
 
+async def datasets_named(session) -> list[dict]:
+    """Datasets with their schema's title (``schema_title``), for a list that shows names, not ids."""
+    rows, schema_rows = await asyncio.gather(datasets(session), schemas(session))
+    titles = {s["id"]: s["title"] for s in schema_rows}
+    for r in rows:
+        r["schema_title"] = titles.get(r["schema_id"], r["schema_id"])
+    return rows
+
+
+async def connections_named(session, *, known_datasets: Mapping[str, Mapping[str, str]] | None = None
+                            ) -> list[dict]:
+    """Connections with their dataset's name (``dataset_name``)."""
+    rows, ds = await asyncio.gather(connections(session, known_datasets=known_datasets), datasets(session))
+    names = {d["id"]: d["name"] for d in ds}
+    for r in rows:
+        r["dataset_name"] = names.get(r["dataset_id"], r["dataset_id"])
+    return rows
+
+
+async def dataset_names(session, ids: list[str]) -> dict[str, str]:
+    """Dataset id → name for ``ids`` (one listing; an id not listed keeps no name)."""
+    if not ids:
+        return {}
+    return {d["id"]: d["name"] for d in await datasets(session) if d["id"] in set(ids)}
+
+
 async def connections(session, *, known_datasets: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
     """Streaming connections with their inlet (CONNECTION_ID); the dataset, schema and flow when a
     dataflow leads from the connection to a dataset (HTTP API route), else what ``known_datasets``

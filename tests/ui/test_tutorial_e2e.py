@@ -100,7 +100,8 @@ async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_error
     profiles = open_page(qtbot, window, "Profiles")
     await look_up(qtbot, profiles, "Email", "e2e.member@example.com")
     assert ("Email", "e2e.member@example.com", True) in profiles_identities(profiles), profiles_identities(profiles)
-    assert profile_dataset in [profiles.sources.item(i).text() for i in range(profiles.sources.count())]
+    sources = [profiles.sources.item(i).text() for i in range(profiles.sources.count())]
+    assert f"{prefix} members dataset  ({profile_dataset})" in sources, sources  # the name, and the id
     assert any("Scrowby" in line for line in profiles.tree.path_texts())
 
     # 7. event schema, 8. its dataset

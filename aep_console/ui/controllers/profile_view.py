@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -18,6 +21,7 @@ class ProfileViewData:
     sources: list[str]
     last_modified: str = ""
     raw: dict = field(default_factory=dict)
+    source_names: list[str] = field(default_factory=list)  # "name  (id)" per source dataset
 
 
 def identities_of(entity: dict) -> list[tuple[str, str, bool]]:
@@ -131,7 +135,15 @@ class ProfileController(QObject):
                 f"No profile for {namespace}:{value} yet. A new profile can take a moment to appear: "
                 "press Refresh in a few seconds (check the namespace, and that the dataset is Profile-enabled).")
             return
-        self.profile_loaded.emit(view_of(found, namespace, value))
+        view = view_of(found, namespace, value)
+        try:  # the source datasets by name (the API gives ids)
+            from ...services.listing import dataset_names
+
+            names = await dataset_names(session, view.sources)
+            view.source_names = [f"{names[i]}  ({i})" if i in names else i for i in view.sources]
+        except Exception as exc:  # names are a nicety: the ids stay
+            log.debug("naming the source datasets failed: %s", exc)
+        self.profile_loaded.emit(view)
         rows: list[dict] = []
         try:
             await self._events(api, namespace, value, first, newest, rows)

@@ -27,6 +27,14 @@ async def connections(session) -> list[dict]:
     return await listing.connections(session, known_datasets=_known_datasets())
 
 
+async def connections_named(session) -> list[dict]:
+    return await listing.connections_named(session, known_datasets=_known_datasets())
+
+
+async def datasets_named(session) -> list[dict]:
+    return await listing.datasets_named(session)
+
+
 async def targets(session) -> tuple[list[dict], list[dict], list[dict]]:
     return await listing.targets(session, known_datasets=_known_datasets())
 

@@ -190,7 +190,7 @@ class ProfilesPage(QWidget):
             for col, text in enumerate((ns, ident, "yes" if primary else "")):
                 self.identities.setItem(i, col, QTableWidgetItem(text))
         self.sources.clear()
-        self.sources.addItems(view.sources)
+        self.sources.addItems(view.source_names or view.sources)
 
     def add_events(self, rows: list, reset: bool) -> None:
         """A page of events: the first one is shown at once (replacing what was shown); the next ones

@@ -178,17 +178,18 @@ class DatasetsPage(ResourcePage):
     title = "Datasets"
     resource = "datasets"
     wizard_text = "&New dataset…"
-    fetcher = staticmethod(resources.datasets)
+    fetcher = staticmethod(resources.datasets_named)
     columns: ClassVar[list[Column]] = [
         Column("Name", lambda r: r["name"], "Dataset name"),
+        Column("Schema", lambda r: r.get("schema_title") or r["schema_id"], "The dataset's schema"),
         Column("Profile", lambda r: "enabled" if r["profile"] else "", "unifiedProfile tag"),
         Column("Identity", lambda r: "enabled" if r["identity"] else "", "unifiedIdentity tag"),
         Column("Id", lambda r: r["id"], "Dataset id"),
-        Column("Schema", lambda r: r["schema_id"], "Schema $id"),
     ]
 
     def use(self, row: dict) -> None:
-        self.ctx.update_target(dataset_id=row["id"], dataset_name=row["name"], schema_id=row["schema_id"])
+        self.ctx.update_target(dataset_id=row["id"], dataset_name=row["name"], schema_id=row["schema_id"],
+                               schema_title=row.get("schema_title", ""))
 
     def make_wizard(self):
         from ..wizards.dataset_wizard import DatasetWizard
@@ -200,11 +201,12 @@ class StreamingPage(ResourcePage):
     title = "Streaming connections"
     resource = "connections"
     wizard_text = "&New streaming connection…"
-    fetcher = staticmethod(resources.connections)
+    fetcher = staticmethod(resources.connections_named)
     columns: ClassVar[list[Column]] = [
         Column("Name", lambda r: r["name"], "Connection name"),
+        Column("Dataset", lambda r: r.get("dataset_name") or r.get("dataset_id", ""),
+               "The dataset records go to (the dataflow's, or the one chosen in the wizard)"),
         Column("CONNECTION_ID", lambda r: r["id"], "The inlet id records are posted to"),
-        Column("Dataset", lambda r: r.get("dataset_id", ""), "Target dataset (HTTP API route)"),
         Column("Inlet URL", lambda r: r.get("inlet_url", ""), "Where records are posted"),
     ]
 
