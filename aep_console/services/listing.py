@@ -117,3 +117,47 @@ async def targets(session, *, known_datasets: Mapping[str, Mapping[str, str]] | 
     """Schemas, datasets and connections at once (what the record editor picks from)."""
     return await asyncio.gather(schemas(session), datasets(session),
                                 connections(session, known_datasets=known_datasets))
+
+
+def _field_tree(node: dict, depth: int = 0) -> dict | str:
+    """A schema's properties as a tree of ``name: type`` (objects nested, arrays as ``array of …``)."""
+    if node.get("type") == "object" and isinstance(node.get("properties"), dict) and depth < 8:
+        required = set(node.get("required") or [])
+        return {name + (" (required)" if name in required else ""): _field_tree(child, depth + 1)
+                for name, child in node["properties"].items() if isinstance(child, dict)}
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        inner = _field_tree(node["items"], depth + 1)
+        return inner if isinstance(inner, dict) else f"array of {inner}"
+    t = node.get("type") or node.get("meta:xdmType") or "?"
+    return f"{t}" + (f" ({node['format']})" if node.get("format") else "")
+
+
+async def schema_details(session, schema_id: str) -> dict[str, Any]:
+    """What the AEP UI shows of a schema: class, Profile enablement, field groups, identity
+    descriptors and the field tree (full form)."""
+    schema, full, descriptors = await asyncio.gather(
+        session.schemas.get_schema(schema_id), session.schemas.get_full_schema(schema_id),
+        session.schemas.descriptors_of(schema_id))
+    refs = [a.get("$ref") for a in schema.get("allOf") or [] if isinstance(a, dict) and a.get("$ref")]
+    cls = schema.get("meta:class") or (refs[0] if refs else "")
+
+    async def title(ref: str) -> str:
+        if ref == cls:
+            return ref
+        try:
+            return (await session.schemas.get_fieldgroup(ref)).get("title") or ref
+        except Exception:
+            return ref
+
+    groups = [t for t in await asyncio.gather(*(title(r) for r in refs if r != cls))]
+    identities = [{"field": d.source_property, "namespace": d.namespace, "primary": bool(d.is_primary)}
+                  for d in descriptors if d.type == "xdm:descriptorIdentity"]
+    return {
+        "Title": schema.get("title") or schema_id,
+        "Class": cls,
+        "Profile": "enabled (union tag)" if "union" in (schema.get("meta:immutableTags") or []) else "not enabled",
+        "Field groups": groups,
+        "Identities": identities,
+        "Fields": _field_tree(full),
+        "$id": schema_id,
+    }

@@ -168,6 +168,22 @@ class SchemasPage(ResourcePage):
     def use(self, row: dict) -> None:
         self.ctx.update_target(schema_id=row["id"], schema_title=row["title"])
 
+    def _selected(self, current, prev) -> None:
+        """What was built, as the AEP UI shows it: class, Profile, field groups, identities, fields."""
+        super()._selected(current, prev)
+        row = self.model.row_at(current)
+        if row is None:
+            return
+        from ...services.listing import schema_details
+
+        def show(details: dict, schema_id: str = row["id"]) -> None:
+            selected = self.selected()
+            if selected is not None and selected["id"] == schema_id:
+                self.detail.set_value(details, expand_depth=2)
+
+        self.lists.fetch("schema-details", schema_details, show,
+                         lambda exc: self.banner.set_message("error", f"Could not read the schema: {exc}"), row["id"])
+
     def make_wizard(self):
         from ..wizards.schema_wizard import SchemaWizard
 
