@@ -111,7 +111,12 @@ class ResourcePage(QWidget):
     def _apply_filter(self, text: str) -> None:
         t = text.lower().strip()
         rows = [r for r in self.all_rows if not t or any(t in str(v).lower() for v in r.values())]
+        keep = (self.selected() or {}).get("id")
         self.model.set_rows(rows)
+        if keep is not None:  # a refreshed list keeps the selected item (and its detail) when it is still there
+            at = next((i for i, r in enumerate(self.model.rows) if r.get("id") == keep), None)
+            if at is not None:
+                self.table.selectRow(at)
         self.table.resizeColumnsToContents()
         for c in range(self.model.columnCount() - 1):
             self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 80), 380))
