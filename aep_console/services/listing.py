@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from .diagnosis import class_kind
+
 PROFILE_CLASS = "https://ns.adobe.com/xdm/context/profile"
 EVENT_CLASS = "https://ns.adobe.com/xdm/context/experienceevent"
 
@@ -154,7 +156,7 @@ async def schema_details(session, schema_id: str) -> dict[str, Any]:
                   for d in descriptors if d.type == "xdm:descriptorIdentity"]
     return {
         "Title": schema.get("title") or schema_id,
-        "Class": cls,
+        "Class": f"{class_kind(cls)} ({cls})" if cls else "",
         "Profile": "enabled (union tag)" if "union" in (schema.get("meta:immutableTags") or []) else "not enabled",
         "Field groups": groups,
         "Identities": identities,

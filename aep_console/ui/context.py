@@ -229,7 +229,16 @@ class AppContext(QObject):
         self.record_changed.emit(record)
 
     def update_target(self, **changes: Any) -> None:
-        self.set_target(self.target.with_(**changes))
+        """Change part of the target; what described the parts that changed goes with them (a new
+        dataset id without its name gets no name of the old one: the pages read it again)."""
+        t = self.target
+        tied = {"dataset_id": ("dataset_name",), "schema_id": ("schema_title", "primary_identity"),
+                "connection_id": ("inlet_url", "flow_id", "source_name")}
+        for key, described in tied.items():
+            if key in changes and changes[key] != getattr(t, key):
+                for d in described:
+                    changes.setdefault(d, None if d == "primary_identity" else "")
+        self.set_target(t.with_(**changes))
 
     @property
     def is_production(self) -> bool:

@@ -156,6 +156,7 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
     ctx.update_target(schema_id=ids["profile_schema_id"], dataset_id=ids["profile_dataset_id"])
     await until(lambda: editor.controller.schema_id == ids["profile_schema_id"] and editor.controller.validator, 20,
                 "the profile validator")
+    editor.bulk.path_edit.setText(str(files[0]))
     editor.controller.start_bulk(str(files[0]), "restart", local=editor.local_box.isChecked())
     await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 60, "profiles bulk send")
     editor.editor.set_json(json.loads(files[0].read_text())[0])
@@ -194,8 +195,12 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
 
     history = win.show_page("history")
     history.refresh()
+    await settle()
     history.table.selectRow(0)
     await grab("history")
+
+    win.show_page("settings")
+    await grab("settings")
     return saved
 
 

@@ -163,3 +163,37 @@ async def test_inspector_detail_never_describes_a_row_out_of_view(connected, qtb
     await until(lambda: inspector.model.rowCount() > n + 1, 5, "another response")
     assert inspector.request.toPlainText() == shown
     assert ui_errors == []
+
+
+async def test_a_new_target_never_keeps_the_old_ones_names(connected, qtbot, ui_errors):
+    """Using a connection whose dataflow leads to another dataset: the editor names that dataset
+    and its schema, not the ones chosen before."""
+    from aep_console.services.setup import SetupWorkflows
+    from aep_console.ui.pages.editor import EditorPage
+    from aep_console.ui.pages.resources import DatasetsPage, StreamingPage
+
+    ctx = connected
+    prefix = unique("Renamed").replace(" ", "")
+    report = await SetupWorkflows(ctx.session).loyalty_tutorial(prefix, route="http-api")
+    assert report.ok, report.summary()
+    editor, datasets, streaming = EditorPage(ctx), DatasetsPage(ctx), StreamingPage(ctx)
+    for page in (editor, datasets, streaming):
+        qtbot.addWidget(page)
+        page.resize(1200, 800)
+        page.show()
+    await until(lambda: editor.targets.dataset.findText(f"{prefix} events dataset") >= 0, 15, "the editor's lists")
+    type_into(qtbot, datasets.filter, f"{prefix} events dataset")
+    await until(lambda: datasets.model.rowCount() == 1, 15, "the events dataset")
+    click_row(qtbot, datasets.table, 0)
+    click(qtbot, datasets.use_btn)
+    assert ctx.target.dataset_name == f"{prefix} events dataset"
+    type_into(qtbot, streaming.filter, f"{prefix} streaming")
+    await until(lambda: streaming.model.rowCount() >= 1, 15, "the connection")
+    row = next(i for i, r in enumerate(streaming.model.rows) if r["dataset_id"] == report.outputs["profile_dataset_id"])
+    click_row(qtbot, streaming.table, row)
+    click(qtbot, streaming.use_btn)
+    await until(lambda: ctx.target.dataset_name == f"{prefix} members dataset", 10, "the members dataset's name")
+    assert ctx.target.schema_title == f"{prefix} members"
+    await until(lambda: f"\u201c{prefix} members dataset\u201d" in editor.bulk.target_line.text(), 10, "the target line")
+    assert "events" not in editor.bulk.target_line.text()
+    assert ui_errors == []

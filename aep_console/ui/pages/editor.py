@@ -175,6 +175,11 @@ class EditorPage(EditorTargets, EditorBulk, QWidget):
         self.targets.show_target(target)
         if self.targets.unknown_ids(target):
             self.list_targets()  # made by a wizard meanwhile: read the names, not bare ids
+        else:
+            named = self.targets.named(target)
+            if named != target:  # ids set without their names: the lists know them
+                self.ctx.set_target(named)
+                return
         ids = (target.schema_id, target.dataset_id, target.connection_id)
         if ids != getattr(self, "_shown_ids", None) and self.result_banner.text() != "Sending…":
             self.result_banner.set_message("info", "")  # a verdict about another target no longer applies

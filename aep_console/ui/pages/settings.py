@@ -73,6 +73,8 @@ class SettingsPage(QWidget):
             w.valueChanged.connect(lambda v, key=spec.key: self.change(key, v))
         w.setAccessibleName(name)
         w.setToolTip(spec.tooltip)
+        if not isinstance(w, QCheckBox):
+            w.setMaximumWidth(280)  # a value, not a paragraph
         return w
 
     def change(self, key: str, value) -> None:

@@ -91,6 +91,21 @@ class TargetBar(QWidget):
             combo.setCurrentIndex(max(i, 0))
         self._quiet = False
 
+    def named(self, target: StreamTarget) -> StreamTarget:
+        """``target`` with the names (and the connection's inlet and flow) the lists know filled in."""
+        changes = {}
+        ds = next((d for d in self._datasets if d["id"] == target.dataset_id), None)
+        if ds and not target.dataset_name:
+            changes["dataset_name"] = ds.get("name", "")
+        schema = next((x for x in self._schemas if x["id"] == target.schema_id), None)
+        if schema and not target.schema_title:
+            changes["schema_title"] = schema.get("title", "")
+        conn = next((c for c in self._connections if c["id"] == target.connection_id), None)
+        if conn and not target.inlet_url:
+            changes.update(inlet_url=conn.get("inlet_url", ""), flow_id=conn.get("flow_id", "") or target.flow_id,
+                           source_name=conn.get("source_name", "") or target.source_name)
+        return target.with_(**changes) if changes else target
+
     def unknown_ids(self, target: StreamTarget) -> list[str]:
         """Ids of ``target`` that the listed choices do not hold (created since the last listing)."""
         known = ({s["id"] for s in self._schemas}, {d["id"] for d in self._datasets},
