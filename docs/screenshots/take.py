@@ -164,6 +164,17 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
     await grab("editor-bulk")
     editor.side.setCurrentIndex(0)
 
+    # Web SDK page: the event dataset's datastream, the alloy code for the editor's record
+    ctx.update_target(schema_id=ids["event_schema_id"], dataset_id=ids["event_dataset_id"],
+                      connection_id=ids["connection_id"])
+    editor.editor.set_json(json.loads(files[1].read_text())[0] | {"_id": "web-sdk-1"})
+    web = win.show_page("web-sdk")
+    await settle(1.0)
+    if web.create_btn.isEnabled() and web.datastreams.count() <= 1:  # none yet for this dataset: make one
+        web.create_btn.click()
+        await settle(1.5)
+    await grab("web-sdk")
+
     inspector = win.show_page("inspector")
     await until(lambda: inspector.model.rowCount() > 0, 10, "inspector rows")
     refused = [i for i, r in enumerate(inspector.model.rows) if (r.status or 0) >= 400]
