@@ -58,6 +58,13 @@ async def test_history_shows_headers_and_groups_a_bulk_run(connected, qtbot, tmp
     assert "x-api-key: aep-sandbox-client" in request and "authorization: Bearer ***REDACTED***" in request
     token = await ctx.session.ims.get_token()
     assert token not in request and "content-type:" in answer.lower() and answer.startswith("HTTP 200")
+    from aep_console.ui.pages.inspector import InspectorPage
+
+    inspector = InspectorPage(ctx)  # batch rows say what they are, even when the body was kept cut
+    qtbot.addWidget(inspector)
+    await until(lambda: inspector.model.rowCount() >= 4, 5, "the inspector's rows")
+    batches = [r for r in inspector.model.rows if "/collection/batch/" in r.exchange.url]
+    assert batches and all(r.summary.startswith("batch") for r in batches), [r.summary for r in batches]
     n_grouped = history.model.rowCount()
     tick(qtbot, history.group_runs)
     await until(lambda: history.model.rowCount() >= n_grouped + 2, 10, "every request on its own row")
