@@ -86,6 +86,7 @@ def run_command(args: argparse.Namespace) -> int:
     from ..aep import errors as E
     from ..services.credentials import CredentialError
     from ..services.profiles import ProfileError
+    from ..services.source_types import SourceError
 
     local = None
     try:
@@ -104,6 +105,9 @@ def run_command(args: argparse.Namespace) -> int:
     except E.AEPError as exc:
         err(f"AEP: {exc}")
         return EXIT_AEP
+    except SourceError as exc:
+        err(str(exc))
+        return EXIT_INPUT
     except KeyboardInterrupt:
         err("interrupted")
         return EXIT_INTERRUPTED

@@ -55,7 +55,10 @@ def parse_mapping(specs: list[str]) -> dict:
         col, sep, rest = spec.partition("=")
         if not sep:
             raise CliError(f"--map {spec!r}: expected COLUMN=XDM.PATH[:TYPE]", EXIT_USAGE)
-        mapping[col.strip()] = ColumnMapping.parse(col.strip(), rest)
+        try:
+            mapping[col.strip()] = ColumnMapping.parse(col.strip(), rest)
+        except ValueError as exc:
+            raise CliError(f"--map {spec!r}: {exc}", EXIT_USAGE) from None
     return mapping
 
 
@@ -64,8 +67,8 @@ async def cmd_send(args: argparse.Namespace) -> int:
     from ..services.connect import open_session
     from ..services.engine_types import ABORTED, CANCELLED, DONE, EngineOptions, SendTarget
 
-    store, profile, history, secret = context(args)
     mapping = parse_mapping(args.map)
+    store, profile, history, secret = context(args)
     async with open_session(profile, profiles=store, history=history, secret=secret) as session:
         schema_id = args.schema
         if not schema_id:

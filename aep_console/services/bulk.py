@@ -19,7 +19,7 @@ from ..xdm.validate import compile_validator
 from .engine import BulkSender, DeadLetters
 from .engine_types import DONE, EngineOptions, Progress, RecordResult, RunReport, SendTarget
 from .journal import Journal, JournalState, file_fingerprint, run_key, runs_dir
-from .sources import ColumnMapping, detect_format, read_records
+from .sources import ColumnMapping, check_readable, detect_format, read_records
 
 
 class RunExists(Exception):
@@ -48,8 +48,7 @@ class BulkRun:
                  on_progress: Callable[[Progress], Any] | None = None,
                  on_result: Callable[[RecordResult], Any] | None = None) -> None:
         self.session, self.path, self.target = session, Path(path), target
-        if not self.path.is_file():
-            raise FileNotFoundError(f"{self.path}: no such file")
+        check_readable(self.path)
         self.fmt = fmt or detect_format(self.path)
         self.mapping = mapping
         self.options = options or EngineOptions()
