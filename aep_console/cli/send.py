@@ -66,8 +66,10 @@ async def cmd_send(args: argparse.Namespace) -> int:
     from ..services.bulk import BulkRun, RunExists
     from ..services.connect import open_session
     from ..services.engine_types import ABORTED, CANCELLED, DONE, EngineOptions, SendTarget
+    from ..services.sources import detect_format
 
     mapping = parse_mapping(args.map)
+    args.format = args.format or detect_format(args.file)  # an unreadable file fails before any request
     store, profile, history, secret = context(args)
     async with open_session(profile, profiles=store, history=history, secret=secret) as session:
         schema_id = args.schema
