@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from aep_console.services.journal import Journal, run_key, runs_dir
 
@@ -29,7 +30,7 @@ def _rows(n: int, start: int) -> list[bytes]:
 
 def test_a_csv_with_an_oversized_field_sends_or_dead_letters_every_row(sandbox, tutorial, app_home, tmp_path):
     f = tmp_path / "long-field.csv"
-    rows = _rows(5, 8_100_000) + [b"big@csv.example,Gold," + b"x" * 1_000_001 + b"\n"] + _rows(5, 8_100_010)
+    rows = [*_rows(5, 8_100_000), b"big@csv.example,Gold," + b"x" * 1_000_001 + b"\n", *_rows(5, 8_100_010)]
     f.write_bytes(b"email,level,note\n" + b"".join(rows))
     t = tutorial["members"]
     r = _send(sandbox, t, f)
@@ -38,7 +39,7 @@ def test_a_csv_with_an_oversized_field_sends_or_dead_letters_every_row(sandbox, 
     assert out["state"] == "done" and out["accepted"] == 10 and out["unreadable"] == 1
     journal = Journal(runs_dir() / run_key(f, t.connection_id, t.dataset_id) / "journal.log").read()
     assert journal.complete and journal.accepted + journal.dead_lettered == 11
-    dead = [json.loads(x) for x in open(out["dead_letter_path"])]
+    dead = [json.loads(x) for x in Path(out["dead_letter_path"]).read_text().splitlines()]
     assert [d["line"] for d in dead] == [7] and "field longer than" in dead[0]["reason"]
 
 
