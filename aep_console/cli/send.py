@@ -63,7 +63,7 @@ def parse_mapping(specs: list[str]) -> dict:
 
 
 async def cmd_send(args: argparse.Namespace) -> int:
-    from ..services.bulk import BulkRun, RunExists
+    from ..services.bulk import BulkRun, RunBusy, RunExists
     from ..services.connect import open_session
     from ..services.engine_types import ABORTED, CANCELLED, DONE, EngineOptions, SendTarget
     from ..services.sources import detect_format
@@ -86,9 +86,10 @@ async def cmd_send(args: argparse.Namespace) -> int:
         try:
             run = BulkRun(session, args.file, target, fmt=args.format, mapping=mapping or None, resume=args.resume,
                           restart=args.restart, options=options, dead_letter_path=args.dead_letter)
-        except RunExists as exc:
+        except (RunExists, RunBusy) as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
         if run.already_complete and args.resume:
+            run.close()
             note("this run already finished; nothing to resume")
             return EXIT_OK
         report = await _with_progress(run, not args.no_progress and not args.json)
