@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from ..aep import errors as E
+from ..aep.retry import RetryPolicy
 from ..xdm.envelope import build_envelope
 from .deadletters import DeadLetters, dead_entry
 from .engine_types import (
@@ -47,7 +48,7 @@ from .journal import Journal
 from .sources import SourceError, SourceRecord
 
 log = logging.getLogger(__name__)
-RETRY_STATUSES = frozenset({0, 408, 425, 429, 500, 502, 503, 504})
+RETRY_STATUSES = RetryPolicy().retry_statuses  # the console's one retry policy (aep/retry.py)
 _WRAP = len(b'{"messages":[]}')
 DCS_MAX_REQUEST = 1_000_000
 
@@ -73,6 +74,7 @@ class BulkSender:
                  on_result: Callable[[RecordResult], Any] | None = None) -> None:
         self.session, self.target, self.validator = session, target, validator
         self.opt = options or EngineOptions()
+        self.policy = self.opt.retry_policy()
         self.journal, self.dead = journal, dead_letters
         self.on_progress, self.on_result = on_progress, on_result
         self.progress = Progress()
@@ -317,7 +319,7 @@ class BulkSender:
         else:
             accepted, dead, again = [], [], []
             for m, r in zip(batch, ack.results, strict=False):
-                verdict = classify(r)
+                verdict = classify(r, self.policy)
                 if verdict == "ok":
                     accepted.append((m, r.xaction_id))
                 elif verdict == "retry":
@@ -371,12 +373,15 @@ class BulkSender:
         again = [m for m in batch if m.attempts < self.opt.max_attempts]
         if not again:
             return
+        if not self.policy.follow_retry_after(retry_after):
+            self._abort = (f"AEP asked to wait {retry_after:g} s before the next request (Retry-After), longer than "
+                           f"{self.policy.max_retry_after:g} s: the run stops; resume it later")
+            self._requeue_now(again)
+            return
         self.progress.retried += len(again)
         attempt = max(m.attempts for m in again)
-        delay = min(self.opt.max_backoff, self.opt.base_backoff * 2 ** (attempt - 1))
-        delay = delay / 2 + delay / 2 * self._rand.random()
+        delay = self.policy.delay(attempt - 1, self._rand.random(), retry_after)
         if retry_after is not None:
-            delay = max(delay, retry_after)
             self._not_before = max(self._not_before, time.monotonic() + retry_after)
             self.progress.message = f"waiting {retry_after:g} s (Retry-After)"
         loop = asyncio.get_running_loop()
@@ -391,8 +396,11 @@ class BulkSender:
         self._timers.add(handle)
 
 
-def classify(result: Any) -> str:
-    """A per-message result of a 207 → ``ok``, ``retry`` (429/5xx/no answer) or ``dead``."""
+def classify(result: Any, policy: RetryPolicy | None = None) -> str:
+    """A per-message result of a 207 → ``ok``, ``retry`` (the retry policy's statuses) or ``dead``."""
     if result.ok:
         return "ok"
-    return "retry" if result.status in RETRY_STATUSES else "dead"
+    return "retry" if (policy or _POLICY).retryable(result.status) else "dead"
+
+
+_POLICY = RetryPolicy()
