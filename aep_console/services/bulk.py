@@ -129,10 +129,6 @@ class BulkRun:
         """Let another send of this file run (``start`` does it when it ends)."""
         self._lock.release()
 
-    def totals(self) -> JournalState:
-        """Accepted / dead-lettered over every run of this journal (resumes included)."""
-        return Journal(self.journal.path).read()
-
 
 def _hold_run_folder(run_dir: Path) -> FileLock:
     """An exclusive lock on the run folder, so that two sends of one file to one dataset never

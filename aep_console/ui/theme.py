@@ -58,11 +58,6 @@ def palette_for(dark: bool) -> QPalette:
     return palette
 
 
-def is_dark(app: QApplication | None = None) -> bool:
-    app = app or QApplication.instance()
-    return bool(app and app.property("aepDarkTheme"))
-
-
 def apply_theme(app: QApplication, choice: str = "system") -> None:
     """Fusion style with our palette; with "system" it follows the OS scheme, live."""
     app.setStyle("Fusion")

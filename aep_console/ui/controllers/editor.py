@@ -4,7 +4,6 @@ bulk sends (services.bulk) with progress handed over a few times a second."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,8 +178,3 @@ class EditorController(QObject):
 
     def fix_file_ids(self, path: str) -> None:
         self.bulk.fix_ids(path)
-
-    async def wait_bulk(self) -> None:
-        task = self.bulk.task
-        if task is not None:
-            await asyncio.gather(task, return_exceptions=True)
