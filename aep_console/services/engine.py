@@ -62,10 +62,6 @@ class _Msg:
         self.last: str | None = None
 
 
-class AbortRun(Exception):
-    """A failure no retry can fix (credentials, unknown connection): the run stops, resumable."""
-
-
 class BulkSender:
     def __init__(self, session: Any, target: SendTarget, *, validator: Any = None,
                  options: EngineOptions | None = None, journal: Journal | None = None,
@@ -333,7 +329,7 @@ class BulkSender:
             self._outstanding -= len(accepted) + len(dead)
             self._finish(accepted, dead)
             if again:
-                self._retry_later(again, again[0].last or "partial failure", 0, None, count_request=False)
+                self._retry_later(again, again[0].last or "partial failure", 0, None)
         finally:
             p.in_flight -= len(batch)
             self._emit()
@@ -365,8 +361,7 @@ class BulkSender:
         self._outstanding -= len(batch)
         self._finish([], dead)
 
-    def _retry_later(self, batch: list[_Msg], why: str, status: int, retry_after: float | None, *,
-                     count_request: bool = True) -> None:
+    def _retry_later(self, batch: list[_Msg], why: str, status: int, retry_after: float | None) -> None:
         give_up = [m for m in batch if m.attempts >= self.opt.max_attempts]
         if give_up:
             self._fail_all(give_up, f"gave up after {self.opt.max_attempts} attempts; last: {why}", status or None)
