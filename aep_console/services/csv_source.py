@@ -180,7 +180,11 @@ def read_csv(fh: io.BufferedReader, path: Path, mapping: list[ColumnMapping] | N
     if bad:
         raise SourceError(f"header: {bad}", path=path, line=1)
     if mapping is None:
-        mapping = [ColumnMapping(h, h) for h in header if h]
+        try:
+            mapping = [ColumnMapping(h, h) for h in header if h]
+        except ValueError as exc:
+            raise SourceError(f"header: {exc}: name the column's XDM path with a mapping (--map COLUMN=PATH)",
+                              path=path, line=1) from None
     missing = [m.column for m in mapping if m.column not in header]
     if missing:
         raise SourceError(f"mapped column(s) not in the CSV header: {', '.join(missing)}", path=path, line=1)
