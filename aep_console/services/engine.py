@@ -208,47 +208,49 @@ class BulkSender:
         last_flush = time.monotonic()
         validator = self.validator if self.opt.validate else None
         n = 0
-        for rec in records:
-            if self._cancelled or self._abort:
-                break
-            n += 1
-            if rec.end_offset:
-                self.progress.bytes_read = rec.end_offset
-            if skip is not None and rec.index in skip:
-                continue
-            self.progress.read += 1
-            if rec.error is not None:
-                dead.append((rec, UNREADABLE, f"{rec.location()}: {rec.error}", None))
-            else:
-                if self.opt.string_ids and type(rec.entity.get("_id")) is int:
-                    rec.entity["_id"] = str(rec.entity["_id"])
-                violations = validator.validate(rec.entity, limit=5) if validator is not None else None
-                if violations:
-                    why = "; ".join(f"{v.json_path}: {v.message}" for v in violations)
-                    dead.append((rec, INVALID, f"{rec.location()}: {why}", 400))
+        try:
+            for rec in records:
+                if self._cancelled or self._abort:
+                    break
+                n += 1
+                if rec.end_offset:
+                    self.progress.bytes_read = rec.end_offset
+                if skip is not None and rec.index in skip:
+                    continue
+                self.progress.read += 1
+                if rec.error is not None:
+                    dead.append((rec, UNREADABLE, f"{rec.location()}: {rec.error}", None))
                 else:
-                    data = self._prefix + orjson.dumps(rec.entity) + self._suffix
-                    if len(data) + _WRAP > DCS_MAX_REQUEST:
-                        dead.append((rec, FAILED, f"{rec.location()}: the message is {len(data):,} bytes; DCS "
-                                     f"accepts at most {DCS_MAX_REQUEST:,} bytes per request (413)", 413))
-                        continue
-                    self._queue.append(_Msg(rec.index, rec.line, data, rec.entity))
-                    self._queued_bytes += len(data) + 1
-                    self._outstanding += 1
-                    if self._queued_bytes >= self.opt.max_batch_bytes:
-                        self._wake.set()
-            now = time.monotonic()
-            if dead and (len(dead) >= 1000 or now - last_flush > 0.25):
+                    if self.opt.string_ids and type(rec.entity.get("_id")) is int:
+                        rec.entity["_id"] = str(rec.entity["_id"])
+                    violations = validator.validate(rec.entity, limit=5) if validator is not None else None
+                    if violations:
+                        why = "; ".join(f"{v.json_path}: {v.message}" for v in violations)
+                        dead.append((rec, INVALID, f"{rec.location()}: {why}", 400))
+                    else:
+                        data = self._prefix + orjson.dumps(rec.entity) + self._suffix
+                        if len(data) + _WRAP > DCS_MAX_REQUEST:
+                            dead.append((rec, FAILED, f"{rec.location()}: the message is {len(data):,} bytes; DCS "
+                                         f"accepts at most {DCS_MAX_REQUEST:,} bytes per request (413)", 413))
+                            continue
+                        self._queue.append(_Msg(rec.index, rec.line, data, rec.entity))
+                        self._queued_bytes += len(data) + 1
+                        self._outstanding += 1
+                        if self._queued_bytes >= self.opt.max_batch_bytes:
+                            self._wake.set()
+                now = time.monotonic()
+                if dead and (len(dead) >= 1000 or now - last_flush > 0.25):
+                    self._finish([], dead)
+                    dead, last_flush = [], now
+                if n % 256 == 0:
+                    self._emit()
+                    await asyncio.sleep(0)  # let the workers run
+                    while self._queued_bytes > high and not (self._cancelled or self._abort):
+                        self._space.clear()
+                        await self._space.wait()
+        finally:  # also when the source stops with a SourceError: what was read is accounted for
+            if dead:
                 self._finish([], dead)
-                dead, last_flush = [], now
-            if n % 256 == 0:
-                self._emit()
-                await asyncio.sleep(0)  # let the workers run
-                while self._queued_bytes > high and not (self._cancelled or self._abort):
-                    self._space.clear()
-                    await self._space.wait()
-        if dead:
-            self._finish([], dead)
 
     def _take(self) -> list[_Msg]:
         """The next batch: due retries first, then queued records, under the size limits."""

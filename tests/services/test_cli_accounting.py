@@ -57,3 +57,18 @@ def test_an_unclosed_quote_stops_the_run_located_and_resumable(sandbox, tutorial
     assert not journal.complete and journal.accepted == 3
     again = _send(sandbox, t, f, "--resume")
     assert again.returncode == 6 and "nothing to resume" not in again.stderr and "line 5" in again.stderr
+
+
+def test_records_read_before_a_stop_are_all_accounted_for(sandbox, tutorial, app_home, tmp_path):
+    from .svc_records import member
+
+    f = tmp_path / "stops.json"
+    f.write_text("[" + json.dumps(member(8_800_000)) + ",\n 42,\n {\"_exchangeinternal\": ")
+    t = tutorial["members"]
+    r = cli("send", str(f), "--profile", "Local sandbox", "--sandbox-url", sandbox.urls.base, "--connection",
+            t.connection_id, "--dataset", t.dataset_id, "--no-progress", "--json")
+    assert r.returncode == 6, r.stderr
+    out = json.loads(r.stdout)
+    assert out["accepted"] == 1 and out["unreadable"] == 1  # the '42' before the stop is dead-lettered
+    dead = [json.loads(x) for x in Path(out["dead_letter_path"]).read_text().splitlines()]
+    assert [d["line"] for d in dead] == [2] and "expected a JSON object" in dead[0]["reason"]
