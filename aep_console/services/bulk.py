@@ -134,7 +134,7 @@ def _hold_run_folder(run_dir: Path) -> FileLock:
     """An exclusive lock on the run folder, so that two sends of one file to one dataset never
     interleave one journal (the lock goes with the process, even on ``kill -9``)."""
     paths.private_dir(run_dir)
-    lock = FileLock(run_dir / "run.lock", timeout=0)
+    lock = FileLock(run_dir / "run.lock", timeout=0, mode=paths.PRIVATE_FILE_MODE)
     try:
         lock.acquire()
     except Timeout:
