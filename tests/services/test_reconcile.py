@@ -53,3 +53,25 @@ def test_the_summary_names_them_and_no_reconcile_skips_it(sandbox, tutorial, app
     assert "1 acknowledged record(s) failed by AEP afterwards" in r.stdout
     skipped = _send(sandbox, t, _file(tmp_path, "skipped.jsonl", 8_700_000), "--no-reconcile", "--json")
     assert skipped.returncode == 0 and json.loads(skipped.stdout)["reconciled"] is None
+
+
+async def test_on_aep_it_waits_with_a_countdown_for_the_batches_to_close(sandbox, open_local_session, tutorial,
+                                                                        app_home, tmp_path):
+    from aep_console.services.bulk import BulkRun
+    from aep_console.services.engine_types import EngineOptions
+    from aep_console.services.reconcile import mark_start, reconcile_run
+
+    f = _file(tmp_path, "wait.jsonl", 8_900_000)
+    ticks: list[tuple[float, int]] = []
+    async with open_local_session(sandbox) as session:
+        run = BulkRun(session, f, tutorial["members"], options=EngineOptions(validate=False))
+        mark_start(run)
+        report = await run.start()
+        result = await reconcile_run(session, run, wait=True, timeout=1.0, poll=0.2,
+                                     on_wait=lambda left, n: ticks.append((left, n)))
+    # the sandbox keeps a streaming batch open for 30 s: the wait runs out, and says so
+    assert len(ticks) >= 3 and ticks[0][0] > ticks[-1][0] and all(n >= 1 for _, n in ticks)
+    assert result.open_batches >= 1 and result.waited >= 1.0
+    assert result.moved == 1  # the failed record is found in the open batch all the same
+    result.apply(report)
+    assert report.progress.accepted == 3 and report.progress.failed == 1
