@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .json_exact import INT64_MAX, INT64_MIN, exactness_error
+from .json_exact import INT64_MIN, UINT64_MAX, exactness_error
 from .source_types import SourceError, SourceRecord
 
 # --- CSV column mapping -------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def _convert(value: str, typ: str) -> Any:
         return value
     if typ == "integer":
         v = int(value.strip())
-        if not INT64_MIN <= v <= INT64_MAX:
+        if not INT64_MIN <= v <= UINT64_MAX:
             raise ValueError("does not fit in 64 bits (AEP's long cannot hold it)")
         return v
     if typ == "number":
@@ -80,7 +80,7 @@ def _convert(value: str, typ: str) -> Any:
             raise ValueError("not a finite number")
         if v.is_integer() and "." not in value and "e" not in value.lower():
             exact = int(value.strip())
-            if not INT64_MIN <= exact <= INT64_MAX:
+            if not INT64_MIN <= exact <= UINT64_MAX:
                 raise ValueError("does not fit in 64 bits (AEP's long cannot hold it)")
             return exact
         return v
