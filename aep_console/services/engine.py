@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from ..aep import errors as E
+from ..aep.retry import RetryPolicy
 from ..xdm.envelope import build_envelope
 from .deadletters import DeadLetters, dead_entry
 from .engine_types import (
@@ -47,7 +48,7 @@ from .journal import Journal
 from .sources import SourceError, SourceRecord
 
 log = logging.getLogger(__name__)
-RETRY_STATUSES = frozenset({0, 408, 425, 429, 500, 502, 503, 504})
+RETRY_STATUSES = RetryPolicy().retry_statuses  # the console's one retry policy (aep/retry.py)
 _WRAP = len(b'{"messages":[]}')
 DCS_MAX_REQUEST = 1_000_000
 
@@ -61,10 +62,6 @@ class _Msg:
         self.last: str | None = None
 
 
-class AbortRun(Exception):
-    """A failure no retry can fix (credentials, unknown connection): the run stops, resumable."""
-
-
 class BulkSender:
     def __init__(self, session: Any, target: SendTarget, *, validator: Any = None,
                  options: EngineOptions | None = None, journal: Journal | None = None,
@@ -73,6 +70,7 @@ class BulkSender:
                  on_result: Callable[[RecordResult], Any] | None = None) -> None:
         self.session, self.target, self.validator = session, target, validator
         self.opt = options or EngineOptions()
+        self.policy = self.opt.retry_policy()
         self.journal, self.dead = journal, dead_letters
         self.on_progress, self.on_result = on_progress, on_result
         self.progress = Progress()
@@ -216,49 +214,51 @@ class BulkSender:
         last_flush = time.monotonic()
         validator = self.validator if self.opt.validate else None
         n = 0
-        for rec in records:
-            if self._cancelled or self._abort:
-                break
-            n += 1
-            if rec.end_offset:
-                self.progress.bytes_read = rec.end_offset
-            if skip is not None and rec.index in skip:
-                continue
-            self.progress.read += 1
-            if rec.error is not None:
-                dead.append((rec, UNREADABLE, f"{rec.location()}: {rec.error}", None))
-            else:
-                if self.opt.string_ids and type(rec.entity.get("_id")) is int:
-                    rec.entity["_id"] = str(rec.entity["_id"])
-                violations = validator.validate(rec.entity, limit=5) if validator is not None else None
-                if violations:
-                    why = "; ".join(f"{v.json_path}: {v.message}" for v in violations)
-                    dead.append((rec, INVALID, f"{rec.location()}: {why}", 400))
+        try:
+            for rec in records:
+                if self._cancelled or self._abort:
+                    break
+                n += 1
+                if rec.end_offset:
+                    self.progress.bytes_read = rec.end_offset
+                if skip is not None and rec.index in skip:
+                    continue
+                self.progress.read += 1
+                if rec.error is not None:
+                    dead.append((rec, UNREADABLE, f"{rec.location()}: {rec.error}", None))
                 else:
-                    data = self._prefix + orjson.dumps(rec.entity) + self._suffix
-                    if len(data) + _WRAP > DCS_MAX_REQUEST:
-                        dead.append((rec, FAILED, f"{rec.location()}: the message is {len(data):,} bytes; DCS "
-                                     f"accepts at most {DCS_MAX_REQUEST:,} bytes per request (413)", 413))
-                        continue
-                    self._queue.append(_Msg(rec.index, rec.line, data, rec.entity))
-                    self._queued_bytes += len(data) + 1
-                    self._outstanding += 1
-                    if self._queued_bytes >= self.opt.max_batch_bytes:
-                        self._wake.set()
-            now = time.monotonic()
-            limit = self.opt.stop_after_failures
-            if dead and (len(dead) >= 1000 or now - last_flush > 0.25
-                         or (limit and self.progress.dead_lettered + len(dead) >= limit)):
+                    if self.opt.string_ids and type(rec.entity.get("_id")) is int:
+                        rec.entity["_id"] = str(rec.entity["_id"])
+                    violations = validator.validate(rec.entity, limit=5) if validator is not None else None
+                    if violations:
+                        why = "; ".join(f"{v.json_path}: {v.message}" for v in violations)
+                        dead.append((rec, INVALID, f"{rec.location()}: {why}", 400))
+                    else:
+                        data = self._prefix + orjson.dumps(rec.entity) + self._suffix
+                        if len(data) + _WRAP > DCS_MAX_REQUEST:
+                            dead.append((rec, FAILED, f"{rec.location()}: the message is {len(data):,} bytes; DCS "
+                                         f"accepts at most {DCS_MAX_REQUEST:,} bytes per request (413)", 413))
+                            continue
+                        self._queue.append(_Msg(rec.index, rec.line, data, rec.entity))
+                        self._queued_bytes += len(data) + 1
+                        self._outstanding += 1
+                        if self._queued_bytes >= self.opt.max_batch_bytes:
+                            self._wake.set()
+                now = time.monotonic()
+                limit = self.opt.stop_after_failures
+                if dead and (len(dead) >= 1000 or now - last_flush > 0.25
+                             or (limit and self.progress.dead_lettered + len(dead) >= limit)):
+                    self._finish([], dead)
+                    dead, last_flush = [], now
+                if n % 256 == 0:
+                    self._emit()
+                    await asyncio.sleep(0)  # let the workers run
+                    while self._queued_bytes > high and not (self._cancelled or self._abort):
+                        self._space.clear()
+                        await self._space.wait()
+        finally:  # also when the source stops with a SourceError: what was read is accounted for
+            if dead:
                 self._finish([], dead)
-                dead, last_flush = [], now
-            if n % 256 == 0:
-                self._emit()
-                await asyncio.sleep(0)  # let the workers run
-                while self._queued_bytes > high and not (self._cancelled or self._abort):
-                    self._space.clear()
-                    await self._space.wait()
-        if dead:
-            self._finish([], dead)
 
     def _take(self) -> list[_Msg]:
         """The next batch: due retries first, then queued records, under the size limits."""
@@ -325,7 +325,7 @@ class BulkSender:
         else:
             accepted, dead, again = [], [], []
             for m, r in zip(batch, ack.results, strict=False):
-                verdict = classify(r)
+                verdict = classify(r, self.policy)
                 if verdict == "ok":
                     accepted.append((m, r.xaction_id))
                 elif verdict == "retry":
@@ -339,7 +339,7 @@ class BulkSender:
             self._outstanding -= len(accepted) + len(dead)
             self._finish(accepted, dead)
             if again:
-                self._retry_later(again, again[0].last or "partial failure", 0, None, count_request=False)
+                self._retry_later(again, again[0].last or "partial failure", 0, None)
         finally:
             p.in_flight -= len(batch)
             self._emit()
@@ -371,20 +371,22 @@ class BulkSender:
         self._outstanding -= len(batch)
         self._finish([], dead)
 
-    def _retry_later(self, batch: list[_Msg], why: str, status: int, retry_after: float | None, *,
-                     count_request: bool = True) -> None:
+    def _retry_later(self, batch: list[_Msg], why: str, status: int, retry_after: float | None) -> None:
         give_up = [m for m in batch if m.attempts >= self.opt.max_attempts]
         if give_up:
             self._fail_all(give_up, f"gave up after {self.opt.max_attempts} attempts; last: {why}", status or None)
         again = [m for m in batch if m.attempts < self.opt.max_attempts]
         if not again:
             return
+        if not self.policy.follow_retry_after(retry_after):
+            self._abort = (f"AEP asked to wait {retry_after:g} s before the next request (Retry-After), longer than "
+                           f"{self.policy.max_retry_after:g} s: the run stops; resume it later")
+            self._requeue_now(again)
+            return
         self.progress.retried += len(again)
         attempt = max(m.attempts for m in again)
-        delay = min(self.opt.max_backoff, self.opt.base_backoff * 2 ** (attempt - 1))
-        delay = delay / 2 + delay / 2 * self._rand.random()
+        delay = self.policy.delay(attempt - 1, self._rand.random(), retry_after)
         if retry_after is not None:
-            delay = max(delay, retry_after)
             self._not_before = max(self._not_before, time.monotonic() + retry_after)
             self.progress.message = f"waiting {retry_after:g} s (Retry-After)"
         loop = asyncio.get_running_loop()
@@ -399,8 +401,11 @@ class BulkSender:
         self._timers.add(handle)
 
 
-def classify(result: Any) -> str:
-    """A per-message result of a 207 → ``ok``, ``retry`` (429/5xx/no answer) or ``dead``."""
+def classify(result: Any, policy: RetryPolicy | None = None) -> str:
+    """A per-message result of a 207 → ``ok``, ``retry`` (the retry policy's statuses) or ``dead``."""
     if result.ok:
         return "ok"
-    return "retry" if result.status in RETRY_STATUSES else "dead"
+    return "retry" if (policy or _POLICY).retryable(result.status) else "dead"
+
+
+_POLICY = RetryPolicy()
