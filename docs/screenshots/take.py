@@ -169,10 +169,11 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
                       connection_id=ids["connection_id"])
     editor.editor.set_json(json.loads(files[1].read_text())[0] | {"_id": "web-sdk-1"})
     web = win.show_page("web-sdk")
-    await settle(1.0)
+    await until(lambda: web.dataset.currentData() == ids["event_dataset_id"], 20, "the event dataset, by name")
     if web.create_btn.isEnabled() and web.datastreams.count() <= 1:  # none yet for this dataset: make one
         web.create_btn.click()
-        await settle(1.5)
+        await until(lambda: web.banner.text().startswith("Datastream"), 20, "the new datastream")
+    await settle(1.0)
     await grab("web-sdk")
 
     inspector = win.show_page("inspector")
