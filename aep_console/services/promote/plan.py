@@ -221,9 +221,9 @@ class Planner:
                        irreversible=schema,
                        note=f"enable the {res.kind} for Profile ({what})"
                             + ("; AEP never removes the union tag again" if schema else ""))
-        if item.target_id and item.action in (IDENTICAL, CONFLICT):
-            if await self._profile_enabled(res.kind, item.target_id):
-                out.action, out.note, out.irreversible = IDENTICAL, "enabled for Profile", False
+        if (item.target_id and item.action in (IDENTICAL, CONFLICT)
+                and await self._profile_enabled(res.kind, item.target_id)):
+            out.action, out.note, out.irreversible = IDENTICAL, "enabled for Profile", False
         return out
 
     async def _profile_enabled(self, kind: str, target_id: str) -> bool:
