@@ -12,10 +12,10 @@ The same set-up travels as a versioned JSON bundle (``bundle.py``).
 from .apply import PromoteRefused, apply_plan, check_applicable
 from .bundle import Bundle, Resource, Selection, bundle_schema, validate_bundle
 from .content import ABSENT, PromoteError
-from .plan import CONFLICT, CREATE, IDENTICAL, MISSING, PROFILE, FieldDiff, Plan, PlanItem, Planner
+from .plan import CONFLICT, CREATE, IDENTICAL, PROFILE, FieldDiff, Plan, PlanItem, Planner
 from .reader import SetupReader
 from .rewrite import Rewriter
 
-__all__ = ["ABSENT", "CONFLICT", "CREATE", "IDENTICAL", "MISSING", "PROFILE", "Bundle", "FieldDiff", "Plan",
+__all__ = ["ABSENT", "CONFLICT", "CREATE", "IDENTICAL", "PROFILE", "Bundle", "FieldDiff", "Plan",
            "PlanItem", "Planner", "PromoteError", "PromoteRefused", "Resource", "Rewriter", "Selection",
            "SetupReader", "apply_plan", "bundle_schema", "check_applicable", "validate_bundle"]

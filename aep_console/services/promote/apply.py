@@ -1,6 +1,6 @@
 """Apply a reviewed plan to its target as one transaction (``services/transaction.py``): every
 create is a step with its undo; when the target refuses one, what this run created is removed
-again in reverse order. Nothing runs when the plan has conflicts or missing resources, or when it
+again in reverse order. Nothing runs when the plan has conflicts, or when it
 holds irreversible steps (Profile enablement, new identity namespaces) the caller did not accept.
 
     report = await apply_plan(target_session, plan, accept_irreversible=True, on_progress=print)
@@ -28,7 +28,7 @@ class PromoteRefused(PromoteError):
 def check_applicable(plan: Plan, *, accept_irreversible: bool) -> None:
     if plan.blockers:
         raise PromoteRefused(
-            f"the plan has {len(plan.blockers)} conflicting or missing resource(s); resolve them first: "
+            f"the plan has {len(plan.blockers)} conflicting resource(s); resolve them first: "
             + "; ".join(f"{i.action} {i.label}" + (f" ({len(i.diff)} field(s) differ)" if i.diff else "")
                         for i in plan.blockers))
     if plan.irreversible and not accept_irreversible:

@@ -2,8 +2,7 @@
 (found by title / name / code, then compared by content) and make a plan. Nothing is written here.
 
 Each resource becomes one ``PlanItem``: ``create`` (absent in the target), ``identical`` (found, same
-content: reused), ``conflict`` (found, different content: a field-level diff) or ``missing`` (cannot be
-created, e.g. a standard identity namespace the target lacks). Profile enablement of a schema (the
+content: reused) or ``conflict`` (found, different content: a field-level diff). Profile enablement of a schema (the
 ``union`` tag, which AEP never removes again) and of a dataset are items of their own, after everything
 else, so a failure while applying never strikes after an irreversible step but the last ones.
 """
@@ -25,7 +24,7 @@ from .content import (
 )
 from .rewrite import Rewriter
 
-CREATE, IDENTICAL, CONFLICT, MISSING = "create", "identical", "conflict", "missing"
+CREATE, IDENTICAL, CONFLICT = "create", "identical", "conflict"
 PROFILE = "profile"  # the kind of a Profile-enablement item
 
 
@@ -47,7 +46,7 @@ class PlanItem:
     kind: str  # a resource kind, or "profile"
     source_id: str
     title: str
-    action: str  # create | identical | conflict | missing
+    action: str  # create | identical | conflict
     target_id: str | None = None  # found in the target (identical / conflict)
     diff: list[FieldDiff] = field(default_factory=list)
     irreversible: bool = False
@@ -89,17 +88,17 @@ class Plan:
 
     @property
     def blockers(self) -> list[PlanItem]:
-        return [i for i in self.items if i.action in (CONFLICT, MISSING)]
+        return self.of(CONFLICT)
 
     def counts(self) -> dict[str, int]:
-        return {a: len(self.of(a)) for a in (CREATE, IDENTICAL, CONFLICT, MISSING)}
+        return {a: len(self.of(a)) for a in (CREATE, IDENTICAL, CONFLICT)}
 
     def summary(self) -> str:
         src, tgt = self.bundle.source, self.target
         c = self.counts()
         lines = [f"Plan: {src['org_id']}/{src['sandbox']} (tenant {src['tenant_id']}) → "
                  f"{tgt['org_id']}/{tgt['sandbox']} (tenant {tgt['tenant_id']})",
-                 f"  {c[CREATE]} to create, {c[IDENTICAL]} identical, {c[CONFLICT]} conflicting, {c[MISSING]} missing"]
+                 f"  {c[CREATE]} to create, {c[IDENTICAL]} identical, {c[CONFLICT]} conflicting"]
         for item in self.items:
             flag = "  [irreversible]" if item.irreversible and item.action == CREATE else ""
             where = f" [{item.target_id}]" if item.target_id else ""

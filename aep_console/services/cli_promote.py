@@ -1,0 +1,196 @@
+"""``aep-console promote`` and ``aep-console bundle export|apply``: copy a set-up between sandboxes
+and orgs with a reviewed plan (the command-line face of ``services.promote``).
+
+    aep-console promote --from "Local sandbox" --to "Prod EU" --dataset ID --connection ID --dry-run
+    aep-console bundle export loyalty.aep-bundle.json --profile "Local sandbox" --dataset ID
+    aep-console bundle apply loyalty.aep-bundle.json --profile "Prod EU" --yes
+
+The plan goes to stdout before anything is written; applying needs ``--yes`` (or a "y" typed at a
+terminal). Exit codes: 0 done (or nothing to do, or a dry run); 2 not accepted; 4 AEP refused, or
+the plan has conflicts (nothing written); 6 an unreadable bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import Any
+
+from .cli_commands import EXIT_AEP, EXIT_INPUT, EXIT_OK, EXIT_USAGE, CliError
+
+
+def _selection_options(p: argparse.ArgumentParser) -> None:
+    also = "; with everything it depends on (repeatable)"
+    p.add_argument("--dataset", action="append", default=[], metavar="ID",
+                   help="a dataset, and the dataflows into it" + also)
+    p.add_argument("--schema", action="append", default=[], metavar="ID", help="a schema ($id or meta:altId)" + also)
+    p.add_argument("--connection", action="append", default=[], metavar="ID",
+                   help="a streaming connection (id or CONNECTION_ID), its dataflows and datasets" + also)
+
+
+def _apply_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="show the plan (with its diff) and write nothing")
+    p.add_argument("--yes", action="store_true",
+                   help="accept the plan, its irreversible steps (Profile enablement) included, without asking")
+    p.add_argument("--json", action="store_true", help="print the plan and the result as JSON")
+
+
+def register(sub: Any) -> None:
+    """Adds ``promote`` and ``bundle`` to the command tree (``sub``: the root's subparsers)."""
+    p = sub.add_parser("promote", help="copy a set-up to another sandbox or org, with a plan first")
+    p.add_argument("--from", dest="source", required=True, metavar="PROFILE", help="source connection profile")
+    p.add_argument("--to", dest="target", required=True, metavar="PROFILE", help="target connection profile")
+    p.add_argument("--from-url", help="base URL of a running local sandbox for the source profile")
+    p.add_argument("--to-url", help="base URL of a running local sandbox for the target profile")
+    _selection_options(p)
+    _apply_options(p)
+    p.add_argument("--bundle", metavar="FILE", help="also save the source's set-up as a bundle FILE")
+    p.set_defaults(handler=cmd_promote)
+
+    b = sub.add_parser("bundle", help="a set-up as a versioned JSON bundle: export it, apply it to any target")
+    bsub = b.add_subparsers(dest="bundle_command", required=True)
+    e = bsub.add_parser("export", help="read a set-up (following its dependencies) into a bundle file")
+    e.add_argument("file")
+    e.add_argument("--profile", required=True, help="source connection profile")
+    e.add_argument("--sandbox-url", help="base URL of a running local sandbox (local-sandbox profiles)")
+    _selection_options(e)
+    a = bsub.add_parser("apply", help="plan a bundle against a target and apply the plan")
+    a.add_argument("file")
+    a.add_argument("--profile", required=True, help="target connection profile")
+    a.add_argument("--sandbox-url", help="base URL of a running local sandbox (local-sandbox profiles)")
+    _apply_options(a)
+    b.set_defaults(handler=cmd_bundle)
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+
+async def cmd_promote(args: argparse.Namespace) -> int:
+    selection = _selection(args)
+    with contextlib.ExitStack() as stack:
+        source = _session(stack, args.source, args.from_url)
+        target = _session(stack, args.target, args.to_url)
+        async with source as src, target as tgt:
+            bundle = await _read(src, selection)
+            if args.bundle:
+                _note(f"bundle saved: {bundle.save(args.bundle)}")
+            return await _plan_and_apply(tgt, bundle, args)
+
+
+async def cmd_bundle(args: argparse.Namespace) -> int:
+    from .promote import Bundle, PromoteError
+
+    with contextlib.ExitStack() as stack:
+        session = _session(stack, args.profile, args.sandbox_url)
+        if args.bundle_command == "export":
+            selection = _selection(args)
+            async with session as s:
+                bundle = await _read(s, selection)
+            path = bundle.save(args.file)
+            _note(f"bundle saved: {path} ({len(bundle.resources)} resources)")
+            print(path)
+            return EXIT_OK
+        try:
+            bundle = Bundle.load(args.file)
+        except (OSError, PromoteError) as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+        async with session as s:
+            return await _plan_and_apply(s, bundle, args)
+
+
+async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -> int:
+    """The plan (stdout for a dry run or when nothing is written, else stderr), then the apply: its
+    progress on stderr, the ids (source id → target id) on stdout. ``--json``: one JSON document
+    ``{"plan": …, "report": …}`` on stdout."""
+    from .promote import Planner, PromoteRefused, apply_plan, check_applicable
+
+    plan = await Planner(session).plan(bundle)
+    result: dict[str, Any] = {"plan": plan.to_json()}
+    writes = not (args.dry_run or plan.is_empty)
+    if not args.json:
+        (_note if writes else print)(plan.summary())
+    try:
+        if not writes:
+            return EXIT_OK
+        try:
+            check_applicable(plan, accept_irreversible=True)  # conflicts first: nothing to accept then
+        except PromoteRefused as exc:
+            raise CliError(f"{exc} (nothing was written)", EXIT_AEP) from None
+        if not args.yes and not _confirm(plan):
+            raise CliError("plan not accepted: nothing was written (review it, then pass --yes)", EXIT_USAGE)
+
+        def progress(ev: Any) -> None:
+            if ev.status != "pending":
+                _note(f"  [{ev.index + 1}] {ev.step.name}: {ev.status}"
+                      + (f" ({ev.step.resource_id})" if ev.step.resource_id and ev.status == "done" else ""))
+
+        report = await apply_plan(session, plan, accept_irreversible=True, on_progress=progress)
+        result["report"] = report.to_json()
+        if not args.json:
+            _note(report.summary())
+            _print(report.outputs, True)  # source id → target id, for the next command
+        return EXIT_OK if report.ok else EXIT_AEP
+    finally:
+        if args.json:
+            _print(result, True)
+
+
+async def _read(session: Any, selection: Any) -> Any:
+    from .promote import PromoteError, SetupReader
+
+    try:
+        return await SetupReader(session).read(selection)
+    except PromoteError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def _confirm(plan: Any) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    warn = "".join(f"\n  irreversible: {i.label}: {i.note}" for i in plan.irreversible)
+    answer = input(f"Apply this plan to {plan.target['org_id']}/{plan.target['sandbox']}?{warn}\n[y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _selection(args: argparse.Namespace) -> Any:
+    from .promote import Selection
+
+    selection = Selection(datasets=args.dataset, schemas=args.schema, connections=args.connection)
+    if not selection:
+        raise CliError("pick at least one --dataset, --schema or --connection", EXIT_USAGE)
+    return selection
+
+
+def _session(stack: contextlib.ExitStack, name: str, url: str | None) -> Any:
+    """An AEPSession (not yet entered) for profile ``name``. A local-sandbox profile on the default
+    address uses the console's running sandbox, or one started for this command (stopped after)."""
+    from .connect import open_session
+    from .credentials import CredentialStore
+    from .history import HistoryStore
+    from .profiles import ProfileStore, local_profile
+
+    store = ProfileStore(credentials=CredentialStore())
+    profile = store.get(name)
+    if url:
+        profile = profile.with_local_base(url)
+    elif profile.is_local and profile.platform_url.rstrip("/") == local_profile().platform_url.rstrip("/"):
+        from .. import paths
+        from ..sandbox.launcher import attach_or_start
+
+        urls, proc = attach_or_start(paths.sandbox_data_dir())
+        if proc is not None:
+            stack.callback(proc.stop)
+            _note(f"aep-console: started the local sandbox for this command ({urls.base})")
+        profile = profile.with_local_base(urls.base)
+    return open_session(profile, profiles=store, history=HistoryStore())
+
+
+def _print(data: Any, as_json: bool) -> None:
+    import json
+
+    print(json.dumps(data, indent=2, default=str) if as_json else data)
+
+
+def _note(text: str) -> None:
+    print(text, file=sys.stderr)
