@@ -1,0 +1,161 @@
+"""The Promote wizard driven as a user would, from the main window's Tools menu: the tutorial's
+set-up on the local sandbox promoted to a second sandbox server of another org and tenant (an
+"aep" profile on loopback, as a real AEP org would be), with the plan reviewed and Profile
+enablement accepted; a bundle saved on the way; promoted again from that bundle: nothing to do."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QMenu
+
+from aep_console.services.profiles import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, ConnectionProfile
+from aep_console.services.promote import validate_bundle
+from aep_console.services.setup import SetupWorkflows
+from aep_console.ui.wizards.promote_wizard import PromoteWizard
+
+from .helpers import until
+
+TARGET_ORG = "TARGET00000000000000000@AdobeOrg"
+TARGET_TENANT = "targettenant"
+
+
+@pytest.fixture
+async def window(connected, qtbot):
+    from aep_console.ui.logview import QtLogHandler
+    from aep_console.ui.main_window import MainWindow
+
+    win = MainWindow(connected, QtLogHandler())
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+@pytest.fixture
+def target_org(fresh_sandbox, connected):
+    """A second sandbox server with its own org and tenant, saved as an AEP-style profile."""
+    sb = fresh_sandbox(extra_args=["--org-id", TARGET_ORG, "--tenant-id", TARGET_TENANT])
+    profile = ConnectionProfile(name="Target org", target="aep", org_id=TARGET_ORG, client_id=DEMO_CLIENT_ID,
+                                sandbox_name="prod").with_local_base(sb.urls.base)
+    connected.profiles.add(profile, DEMO_CLIENT_SECRET)
+    return profile
+
+
+def click(qtbot, widget) -> None:
+    assert widget.isEnabled(), f"{widget.text()} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+async def open_from_tools_menu(qtbot, win) -> PromoteWizard:
+    bar = win.menuBar()
+    tools = next(a for a in bar.actions() if a.text() == "&Tools")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(tools).center())
+    menu: QMenu = tools.menu()
+    await until(menu.isVisible, 5, "the Tools menu to open")
+    promote = next(a for a in menu.actions() if "Promote" in a.text())
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(promote).center())
+    return await until(lambda: next((w for w in QApplication.topLevelWidgets()
+                                     if isinstance(w, PromoteWizard) and w.isVisible()), None), 5, "the wizard")
+
+
+def next_button(wizard):
+    return wizard.button(wizard.WizardButton.NextButton)
+
+
+def plan_rows(wizard) -> list[str]:
+    tree = wizard.plan_page.tree
+    return [" | ".join(tree.topLevelItem(i).text(c) for c in range(3)) for i in range(tree.topLevelItemCount())]
+
+
+async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, target_org, qtbot, tmp_path, ui_errors):
+    ctx = window.context
+    prefix = f"W{uuid.uuid4().hex[:6]}"
+    report = await SetupWorkflows(ctx.session).loyalty_tutorial(prefix, route="http-api")
+    assert report.ok, report.summary()
+
+    wizard = await open_from_tools_menu(qtbot, window)
+    assert wizard.source_page.profile.currentText() == "Local sandbox"  # the active profile
+    click(qtbot, next_button(wizard))
+
+    sel = wizard.selection_page
+    await until(lambda: sel.items.count() > 0, 20, "the source's resources")
+    assert not next_button(wizard).isEnabled()  # nothing checked yet
+    qtbot.keyClicks(sel.filter, prefix)
+    shown = [sel.items.item(i).text() for i in range(sel.items.count()) if not sel.items.item(i).isHidden()]
+    assert f"Dataset: {prefix} members dataset" in shown and f"Connection: {prefix} streaming" in shown
+    assert all(prefix in text for text in shown)
+    click(qtbot, sel.check_shown)
+    click(qtbot, next_button(wizard))
+
+    tp = wizard.target_page
+    assert "Local sandbox" not in [tp.profile.itemText(i) for i in range(tp.profile.count())]
+    qtbot.keyClicks(tp.profile, "Target")
+    assert tp.profile.currentText() == "Target org"
+    click(qtbot, next_button(wizard))
+
+    pp = wizard.plan_page
+    await until(lambda: pp.plan is not None, 30, "the plan")
+    rows = plan_rows(wizard)
+    assert any(r.startswith(f"Create | schema '{prefix} members'") for r in rows), rows
+    assert any(f"identity /_{TARGET_TENANT}/loyaltyID (Email) of '{prefix} members'" in r for r in rows), rows
+    assert sum("(irreversible)" in r for r in rows) == 2 and "Irreversible" in pp.banner.text()
+    apply = wizard.button(wizard.WizardButton.CommitButton)
+    assert apply.text() == "&Apply" and not apply.isEnabled()  # not before the irreversible steps are accepted
+    bundle = tmp_path / "loyalty.aep-bundle.json"
+    qtbot.keyClicks(pp.bundle_path, str(bundle))
+    click(qtbot, pp.save)
+    await until(lambda: "Bundle saved" in pp.saved.text(), 10, "the bundle to be saved")
+    assert validate_bundle(json.loads(bundle.read_text())) == []
+    box = pp.accept_irreversible
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # on its tick box
+    assert box.isChecked()
+    click(qtbot, apply)
+
+    await until(lambda: wizard.state in ("done", "failed"), 60, "the apply")
+    assert wizard.state == "done", wizard.step_texts()
+    assert all(t.startswith("✓") for t in wizard.step_texts()), wizard.step_texts()
+    fields = wizard.run_page.fields
+    inlet = fields[f"CONNECTION_ID of {prefix} streaming"].value()
+    schema_id = fields[f"schema {prefix} members"].value()
+    dataset_id = fields[f"dataset {prefix} members dataset"].value()
+    assert schema_id.startswith(f"https://ns.adobe.com/{TARGET_TENANT}/schemas/") and len(inlet) == 64
+    click(qtbot, wizard.button(wizard.WizardButton.FinishButton))
+    await until(lambda: not wizard.isVisible(), 5, "the wizard to close")
+
+    # what the wizard created is in the target org, in its tenant; a record streams into it
+    from aep_console.services.connect import open_session
+    from aep_console.services.engine_types import SendTarget
+    from aep_console.services.sending import send_one
+
+    async with open_session(target_org, profiles=ctx.profiles) as tgt:
+        dataset = await tgt.catalog.get_dataset(dataset_id)
+        assert dataset.schema_ref.id == schema_id and dataset.ims_org == TARGET_ORG
+        flows = [f for f in await tgt.flows.list_flows()
+                 for tc in f.target_connection_ids or []
+                 if (await tgt.flows.get_target_connection(tc)).params["dataSetId"] == dataset_id]
+        flow_id = flows[0].id
+        who = f"{prefix.lower()}@example.com"
+        record = {f"_{TARGET_TENANT}": {"loyaltyID": who, "totalLoyaltyPoints": 10, "loyaltyLevel": "Gold"},
+                  "personalEmail": {"address": who}}
+        sent = await send_one(tgt, SendTarget(inlet, dataset_id, schema_id, TARGET_ORG, flow_id=flow_id), record)
+        assert sent.ok, sent.describe()
+        assert (await tgt.profiles.get_entity(who, "Email")).entity[f"_{TARGET_TENANT}"]["loyaltyID"] == who
+
+    # again, from the saved bundle: nothing to do, and Apply stays disabled
+    wizard = await open_from_tools_menu(qtbot, window)
+    qtbot.keyClicks(wizard.source_page.bundle_path, str(bundle))
+    assert wizard.source_page.from_bundle.isChecked()
+    click(qtbot, next_button(wizard))
+    assert wizard.currentPage() is wizard.target_page
+    qtbot.keyClicks(wizard.target_page.profile, "Target")
+    click(qtbot, next_button(wizard))
+    pp = wizard.plan_page
+    await until(lambda: pp.plan is not None, 30, "the plan from the bundle")
+    assert "Nothing to do" in pp.banner.text() and all(r.startswith("Identical") for r in plan_rows(wizard))
+    assert not wizard.button(wizard.WizardButton.CommitButton).isEnabled()
+    click(qtbot, wizard.button(wizard.WizardButton.CancelButton))
+    await until(lambda: not wizard.isVisible(), 5, "the wizard to close")
+    assert ui_errors == []
