@@ -187,3 +187,26 @@ async def test_an_exported_bundle_applies_unchanged_and_validates_against_its_sc
         target_ds = report.outputs[out["event_dataset_id"]]
         assert (await tgt.flows.get_target_connection(tc)).params["dataSetId"] == target_ds
         assert httpx.URL(str(tgt.endpoints.platform)).port == orgs.target.port
+
+
+async def test_an_identity_namespace_missing_in_the_target_is_planned_irreversible_and_created(orgs):
+    from aep_console.services.setup import loyalty_profile_spec
+
+    src_cm, tgt_cm = orgs.sessions()
+    async with src_cm as src, tgt_cm as tgt:
+        code = prefix("Loyalty")
+        await src.identity.create_namespace(code, f"{code} members", id_type="Cross_device")
+        spec = loyalty_profile_spec(prefix("Custom id"))
+        spec.identity_namespace = code
+        made = await SetupWorkflows(src).profile_schema(spec)
+        assert made.ok, made.summary()
+        plan = await Planner(tgt).plan(await SetupReader(src).read(Selection(schemas=[made.outputs["schema_id"]])))
+        [ns] = [i for i in plan.items if i.kind == "namespace"]
+        assert (ns.action, ns.title, ns.irreversible) == (CREATE, code, True) and "cannot be deleted" in ns.note
+        assert await tgt.identity.find_namespace(code) is None
+        report = await apply_plan(tgt, plan, accept_irreversible=True)
+        assert report.ok, report.summary()
+        created = await tgt.identity.find_namespace(code)
+        assert (created.code, created.name, created.id_type.lower()) == (code, f"{code} members", "cross_device")
+        [desc] = await tgt.schemas.descriptors_of(report.outputs[made.outputs["schema_id"]])
+        assert desc.namespace == code

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ...aep.identity import ID_TYPES
 from ..transaction import ProgressCallback, SetupReport, Transaction
 from .bundle import Resource
 from .content import FLOW_COLLECTION, REGISTRY_COLLECTION, REGISTRY_KINDS, PromoteError
@@ -116,8 +117,10 @@ class _Run:
             return (lambda: s.schemas.create_descriptor(body), lambda d: s.schemas.delete_descriptor(d.id),
                     lambda d: (d.id, None, None))
         if kind == "namespace":
-            return (lambda: s.identity.create_namespace(body["code"], body.get("name"),
-                                                        id_type=body.get("idType") or "Cross_device",
+            # AEP answers idType in capitals (CROSS_DEVICE) but takes it as written in ID_TYPES (Cross_device)
+            wanted = str(body.get("idType") or "Cross_device").lower()
+            id_type = next((t for t in ID_TYPES if t.lower() == wanted), "Cross_device")
+            return (lambda: s.identity.create_namespace(body["code"], body.get("name"), id_type=id_type,
                                                         description=body.get("description")),
                     None, lambda n: (n.code, None, None))
         if kind == "dataset":
