@@ -6,8 +6,10 @@ and orgs with a reviewed plan (the command-line face of ``services.promote``).
     aep-console bundle apply loyalty.aep-bundle.json --profile "Prod EU" --yes
 
 The plan goes to stdout before anything is written; applying needs ``--yes`` (or a "y" typed at a
-terminal). Exit codes: 0 done (or nothing to do, or a dry run); 2 not accepted; 4 AEP refused, or
-the plan has conflicts (nothing written); 6 an unreadable bundle.
+terminal). Conflicting resources stop the apply unless ``--overwrite`` (field groups, data types,
+schemas, descriptors). Exit codes: 0 done (or nothing to do, or a dry run); 2 not accepted, or a
+selection that does not exist; 4 AEP refused, or the plan has conflicts (nothing written); 6 an
+unreadable bundle.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def _apply_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="show the plan (with its diff) and write nothing")
     p.add_argument("--yes", action="store_true",
                    help="accept the plan, its irreversible steps (Profile enablement) included, without asking")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace conflicting field groups, data types, schemas and descriptors in the target "
+                        "with the source's version (put back when a later step fails)")
     p.add_argument("--json", action="store_true", help="print the plan and the result as JSON")
 
 
@@ -114,7 +119,8 @@ async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -
         if not writes:
             return EXIT_OK
         try:
-            check_applicable(plan, accept_irreversible=True)  # conflicts first: nothing to accept then
+            # conflicts first: nothing to accept then
+            check_applicable(plan, accept_irreversible=True, overwrite=args.overwrite)
         except PromoteRefused as exc:
             raise CliError(f"{exc} (nothing was written)", EXIT_AEP) from None
         if not args.yes and not _confirm(plan):
@@ -125,7 +131,8 @@ async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -
                 _note(f"  [{ev.index + 1}] {ev.step.name}: {ev.status}"
                       + (f" ({ev.step.resource_id})" if ev.step.resource_id and ev.status == "done" else ""))
 
-        report = await apply_plan(session, plan, accept_irreversible=True, on_progress=progress)
+        report = await apply_plan(session, plan, accept_irreversible=True, overwrite=args.overwrite,
+                                  on_progress=progress)
         result["report"] = report.to_json()
         if not args.json:
             _note(report.summary())

@@ -34,7 +34,7 @@ def orgs(tmp_path):
 
 
 def test_promote_the_tutorial_from_the_command_line_then_stream_into_the_target(orgs, app_home, tmp_path,
-                                                                                shared_dir):
+                                                                                shared_dir, session_loop):
     for name, sb, org in (("Design", orgs.source, orgs.source_profile.org_id), ("Target", orgs.target, TARGET_ORG)):
         cli("profiles", "add", "--name", name, "--target", "local-sandbox", "--sandbox-url", sb.urls.base,
             "--org-id", org, "--client-id", "aep-sandbox-client", "--no-secret")
@@ -76,6 +76,21 @@ def test_promote_the_tutorial_from_the_command_line_then_stream_into_the_target(
     exported = tmp_path / "again.json"
     cli("bundle", "export", str(exported), "--profile", "Design", *pick)
     assert exported.read_text() == bundle.read_text()
+    assert "Nothing to do" in cli("promote", "--from", "Design", "--to", "Target", *pick).stdout
+
+    # a field changed in the source: a one-field conflict that stops the apply, until --overwrite
+    async def rename_level():
+        src, _ = orgs.sessions()
+        async with src as session:
+            await session.schemas.patch("fieldgroups", out["profile_fieldgroup_id"], [{"op": "replace", "path":
+                "/definitions/tenantFields/properties/_exchangeinternal/properties/loyaltyLevel/title",
+                "value": "Loyalty tier"}])
+
+    session_loop.run_until_complete(rename_level())
+    conflict = cli("promote", "--from", "Design", "--to", "Target", *pick, "--yes", ok=False)
+    assert conflict.returncode == 4 and "conflicting" in conflict.stderr and "nothing was written" in conflict.stderr
+    assert "loyaltyLevel/title: target 'Loyalty level' → source 'Loyalty tier'" in conflict.stderr
+    cli("promote", "--from", "Design", "--to", "Target", *pick, "--yes", "--overwrite")
     assert "Nothing to do" in cli("promote", "--from", "Design", "--to", "Target", *pick).stdout
 
     # a selection that does not exist is a located usage error

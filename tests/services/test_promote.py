@@ -122,6 +122,14 @@ async def test_a_changed_field_in_the_source_is_a_one_field_diff(orgs):
         assert "target 'Loyalty level' → source 'Loyalty tier'" in plan.summary()
         with pytest.raises(PromoteRefused, match="conflicting"):
             await apply_plan(tgt, plan, accept_irreversible=True)
+        # overwritten with the source's version on request: the target's field follows, the plan is empty again
+        report = await apply_plan(tgt, plan, overwrite=True)
+        assert report.ok and [s.name for s in report.steps] == [
+            f"Update fieldgroup {changed.title!r} (1 field(s) from the source)"], report.summary()
+        group = await tgt.schemas.get_fieldgroup(changed.target_id)
+        assert group["definitions"]["tenantFields"]["properties"][f"_{TARGET_TENANT}"]["properties"][
+            "loyaltyLevel"]["title"] == "Loyalty tier"
+        assert (await Planner(tgt).plan(await SetupReader(src).read(sel))).is_empty
 
 
 async def test_a_refusal_in_the_middle_rolls_back_everything_created(orgs):
@@ -210,3 +218,31 @@ async def test_an_identity_namespace_missing_in_the_target_is_planned_irreversib
         assert (created.code, created.name, created.id_type.lower()) == (code, f"{code} members", "cross_device")
         [desc] = await tgt.schemas.descriptors_of(report.outputs[made.outputs["schema_id"]])
         assert desc.namespace == code
+
+
+async def test_an_overwrite_is_put_back_when_a_later_step_is_refused(orgs):
+    from aep_console.services.setup import loyalty_profile_spec
+
+    src_cm, tgt_cm = orgs.sessions()
+    async with src_cm as src, tgt_cm as tgt:
+        out = await _tutorial(src)
+        first = await Planner(tgt).plan(await SetupReader(src).read(Selection(schemas=[out["profile_schema_id"]])))
+        assert (await apply_plan(tgt, first, accept_irreversible=True)).ok
+        path = "/definitions/tenantFields/properties/_exchangeinternal/properties/loyaltyLevel/title"
+        await src.schemas.patch("fieldgroups", out["profile_fieldgroup_id"],
+                                [{"op": "replace", "path": path, "value": "Loyalty tier"}])
+        extra = await SetupWorkflows(src).profile_schema(loyalty_profile_spec(prefix("Extra")))
+        sel = Selection(schemas=[out["profile_schema_id"], extra.outputs["schema_id"]])
+        plan = await Planner(tgt).plan(await SetupReader(src).read(sel))
+        assert [(i.action, i.kind) for i in plan.changes][:3] == [
+            (CONFLICT, "fieldgroup"), (CREATE, "fieldgroup"), (CREATE, "schema")]
+        extra_title = next(i.title for i in plan.changes if i.kind == "schema")
+        blocker = await tgt.schemas.create_schema({"type": "object", "title": extra_title, "allOf": [
+            {"$ref": "https://ns.adobe.com/xdm/context/profile"}]})
+        report = await apply_plan(tgt, plan, accept_irreversible=True, overwrite=True)
+        assert not report.ok and report.rolled_back and not report.leftovers, report.summary()
+        assert [s.status for s in report.steps][:3] == ["undone", "undone", "failed"]
+        group = await tgt.schemas.get_fieldgroup(plan.changes[0].target_id)
+        assert group["definitions"]["tenantFields"]["properties"][f"_{TARGET_TENANT}"]["properties"][
+            "loyaltyLevel"]["title"] == "Loyalty level"  # the target's version again
+        await tgt.schemas.delete_schema(blocker["$id"])

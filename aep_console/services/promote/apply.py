@@ -15,8 +15,8 @@ from typing import Any
 from ...aep.identity import ID_TYPES
 from ..transaction import ProgressCallback, SetupReport, Transaction
 from .bundle import Resource
-from .content import FLOW_COLLECTION, REGISTRY_COLLECTION, REGISTRY_KINDS, PromoteError
-from .plan import CREATE, IDENTICAL, PROFILE, Plan, PlanItem
+from .content import FLOW_COLLECTION, REGISTRY_COLLECTION, REGISTRY_KINDS, PromoteError, normalise
+from .plan import CONFLICT, CREATE, IDENTICAL, PROFILE, Plan, PlanItem
 from .rewrite import Rewriter
 
 DISABLED = {"unifiedProfile": ["enabled:false"], "unifiedIdentity": ["enabled:false"]}
@@ -26,36 +26,45 @@ class PromoteRefused(PromoteError):
     """The plan cannot be applied as it stands (nothing was written)."""
 
 
-def check_applicable(plan: Plan, *, accept_irreversible: bool) -> None:
-    if plan.blockers:
+def check_applicable(plan: Plan, *, accept_irreversible: bool, overwrite: bool = False) -> None:
+    blockers = plan.blockers_for(overwrite=overwrite)
+    if blockers:
+        hint = "" if overwrite or len(blockers) > len(plan.updatable) else (
+            " (or overwrite them with the source's version)")
         raise PromoteRefused(
-            f"the plan has {len(plan.blockers)} conflicting resource(s); resolve them first: "
+            f"the plan has {len(blockers)} conflicting resource(s); resolve them first{hint}: "
             + "; ".join(f"{i.action} {i.label}" + (f" ({len(i.diff)} field(s) differ)" if i.diff else "")
-                        for i in plan.blockers))
+                        for i in blockers))
     if plan.irreversible and not accept_irreversible:
         raise PromoteRefused("the plan holds irreversible steps (" + "; ".join(
             f"{i.label}: {i.note}" for i in plan.irreversible) + "); accept them to apply")
 
 
-async def apply_plan(session: Any, plan: Plan, *, accept_irreversible: bool = False,
+async def apply_plan(session: Any, plan: Plan, *, accept_irreversible: bool = False, overwrite: bool = False,
                      on_progress: ProgressCallback | None = None) -> SetupReport:
-    """Raises ``PromoteRefused`` before writing anything; otherwise the report says what happened."""
-    check_applicable(plan, accept_irreversible=accept_irreversible)
+    """Raises ``PromoteRefused`` before writing anything; otherwise the report says what happened.
+    ``overwrite``: conflicting field groups, data types, classes, schemas and descriptors are replaced
+    with the source's version (and put back as they were when a later step fails)."""
+    check_applicable(plan, accept_irreversible=accept_irreversible, overwrite=overwrite)
     bundle, target = plan.bundle, plan.target
     rw = Rewriter(bundle.tenant, target["tenant_id"], bundle.source["org_id"], target["org_id"])
     run = _Run(session, rw)
     async with Transaction(f"Promote to {target['org_id']}/{target['sandbox']}", on_progress) as tx:
         run.tx = tx
+        updates = plan.updatable if overwrite else []
         for item in plan.items:
-            if item.action == IDENTICAL and item.kind != PROFILE and item.resource is not None:
+            if (item.action == IDENTICAL or item in updates) and item.kind != PROFILE and item.resource is not None:
                 run.found(item)
-        todo = [(item, tx.plan(_step_name(item), item.kind)) for item in plan.items if item.action == CREATE]
+        todo = [(item, tx.plan(_step_name(item), item.kind)) for item in plan.items
+                if item.action == CREATE or item in updates]
         for item, step in todo:
-            await run.create(item, step)
+            await (run.update(item, step) if item.action == CONFLICT else run.create(item, step))
     return tx.report
 
 
 def _step_name(item: PlanItem) -> str:
+    if item.action == CONFLICT:
+        return f"Update {item.kind} {item.title!r} ({len(item.diff)} field(s) from the source)"
     if item.kind == PROFILE:
         return f"Enable {item.resource.kind if item.resource else ''} {item.title!r} for Profile".replace("  ", " ")
     return f"Create {item.kind} {item.title!r}"
@@ -104,6 +113,29 @@ class _Run:
                                resource_id=lambda r: ident(r)[0])
         target_id, alt, inlet = ident(result)
         self._map(res, target_id, alt, inlet)
+
+    async def update(self, item: PlanItem, step: Any) -> None:
+        """Replace the target's version (PUT); the undo puts the version read just before back."""
+        s, kind, target_id = self.s, item.kind, item.target_id
+        body = self.rw.value(item.resource.body)
+        if kind == "descriptor":
+            async def put_descriptor() -> dict[str, Any]:
+                old = (await s.schemas.get_descriptor(target_id)).model_dump(by_alias=True, exclude_none=True)
+                await s.schemas.update_descriptor(target_id, body)
+                return normalise("descriptor", old)
+
+            action, undo = put_descriptor, (lambda old: s.schemas.update_descriptor(target_id, old))
+        else:
+            coll = REGISTRY_COLLECTION[kind]
+
+            async def put_resource() -> dict[str, Any]:
+                current = await s.schemas.get(coll, target_id, "tenant")
+                keep = {"meta:immutableTags": current["meta:immutableTags"]} if current.get("meta:immutableTags") else {}
+                await s.schemas.replace(coll, target_id, {**body, **keep})  # the union tag is never removed
+                return {**normalise(kind, current), **keep}
+
+            action, undo = put_resource, (lambda old: s.schemas.replace(coll, target_id, old))
+        await self.tx.step(step.name, kind, action, planned=step, undo=undo, resource_id=lambda _: target_id)
 
     def _writer(self, kind: str, body: dict[str, Any]) -> tuple[
             Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[Any]] | None,

@@ -26,6 +26,7 @@ from .rewrite import Rewriter
 
 CREATE, IDENTICAL, CONFLICT = "create", "identical", "conflict"
 PROFILE = "profile"  # the kind of a Profile-enablement item
+UPDATABLE = (*REGISTRY_KINDS, "descriptor")  # conflicts that ``overwrite`` replaces with the source's version
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,16 @@ class Plan:
 
     @property
     def blockers(self) -> list[PlanItem]:
-        return self.of(CONFLICT)
+        return self.blockers_for(overwrite=False)
+
+    def blockers_for(self, *, overwrite: bool) -> list[PlanItem]:
+        """Conflicts that stop an apply: all of them, or with ``overwrite`` those that cannot be
+        replaced (datasets, connections, dataflows)."""
+        return [i for i in self.of(CONFLICT) if not (overwrite and i.kind in UPDATABLE)]
+
+    @property
+    def updatable(self) -> list[PlanItem]:
+        return [i for i in self.of(CONFLICT) if i.kind in UPDATABLE]
 
     def counts(self) -> dict[str, int]:
         return {a: len(self.of(a)) for a in (CREATE, IDENTICAL, CONFLICT)}

@@ -89,10 +89,11 @@ class PromoteController(QObject):
         written = await loop.run_in_executor(None, self.bundle.save, path)
         self.bundle_saved.emit(str(written))
 
-    def apply(self, target_name: str, *, accept_irreversible: bool) -> None:
-        self.task = self._run("apply", self._apply(target_name, accept_irreversible), on_error=self._apply_error)
+    def apply(self, target_name: str, *, accept_irreversible: bool, overwrite: bool = False) -> None:
+        self.task = self._run("apply", self._apply(target_name, accept_irreversible, overwrite),
+                              on_error=self._apply_error)
 
-    async def _apply(self, target_name: str, accept_irreversible: bool) -> None:
+    async def _apply(self, target_name: str, accept_irreversible: bool, overwrite: bool) -> None:
         from ...services.promote import apply_plan
 
         def progress(event: Any) -> None:
@@ -102,7 +103,8 @@ class PromoteController(QObject):
 
         try:
             report = await apply_plan(await self._session(target_name), self.plan_,
-                                      accept_irreversible=accept_irreversible, on_progress=progress)
+                                      accept_irreversible=accept_irreversible, overwrite=overwrite,
+                                      on_progress=progress)
         except asyncio.CancelledError:
             self.finished.emit("cancelled", "Cancelled. Everything the promotion had created was removed again.", {})
             raise

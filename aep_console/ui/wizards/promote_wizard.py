@@ -51,6 +51,11 @@ class PlanPage(QWizardPage):
         self.accept_irreversible = QCheckBox("I &accept the irreversible steps listed above")
         self.accept_irreversible.setAccessibleName("Accept irreversible steps")
         self.accept_irreversible.toggled.connect(self.completeChanged)
+        self.overwrite = QCheckBox("&Overwrite the conflicting field groups, schemas and descriptors with the "
+                                   "source's version")
+        self.overwrite.setAccessibleName("Overwrite conflicts")
+        self.overwrite.setToolTip("Replaced in the target (PUT); put back as they were if a later step fails")
+        self.overwrite.toggled.connect(self.completeChanged)
         self.bundle_path = QLineEdit()
         self.bundle_path.setAccessibleName("Save bundle as")
         self.bundle_path.setPlaceholderText("path/to/set-up.aep-bundle.json")
@@ -67,6 +72,7 @@ class PlanPage(QWizardPage):
         lay.addWidget(self.tree, 1)
         lay.addWidget(self.counts)
         lay.addWidget(self.banner)
+        lay.addWidget(self.overwrite)
         lay.addWidget(self.accept_irreversible)
         lay.addLayout(row)
         lay.addWidget(self.saved)
@@ -86,8 +92,9 @@ class PlanPage(QWizardPage):
         self.saved.clear()
         self.counts.setText("Reading the set-up and comparing it with the target…")
         self.banner.hide()
-        self.accept_irreversible.hide()
-        self.accept_irreversible.setChecked(False)
+        for box in (self.accept_irreversible, self.overwrite):
+            box.hide()
+            box.setChecked(False)
         self._wizard.request_plan()
 
     def set_plan(self, plan) -> None:
@@ -107,16 +114,20 @@ class PlanPage(QWizardPage):
                             f"org {plan.target['org_id']}).")
         if plan.is_empty:
             self.banner.set_message("success", "Nothing to do: the target already has this set-up.")
-        elif plan.blockers:
+        elif plan.blockers_for(overwrite=True):
             self.banner.set_message("error", f"{len(plan.blockers)} resource(s) exist in the target with other "
                                     "content (the differing fields are listed). Resolve them first: nothing "
-                                    "can be applied while the plan has conflicts.")
+                                    "can be applied while the plan has these conflicts.")
         elif plan.irreversible:
             self.banner.set_message("warning", "Irreversible: " + "; ".join(
                 f"{i.label}: {i.note}" for i in plan.irreversible))
             self.accept_irreversible.show()
+        elif plan.blockers:
+            self.banner.set_message("warning", f"{len(plan.blockers)} resource(s) differ in the target: "
+                                    "overwrite them with the source's version to apply.")
         else:
             self.banner.set_message("info", "Apply creates what is listed, as one transaction.")
+        self.overwrite.setVisible(bool(plan.updatable) and not plan.blockers_for(overwrite=True))
         self.banner.show()
         self.completeChanged.emit()
 
@@ -138,7 +149,7 @@ class PlanPage(QWizardPage):
 
     def isComplete(self) -> bool:
         p = self.plan
-        return bool(p is not None and not p.is_empty and not p.blockers
+        return bool(p is not None and not p.is_empty and not p.blockers_for(overwrite=self.overwrite.isChecked())
                     and (not p.irreversible or self.accept_irreversible.isChecked()))
 
 
@@ -177,7 +188,8 @@ class PromoteWizard(QWizard):
     def start_run(self) -> None:  # RunPage calls it
         self.run_page.setTitle("Applying the plan")
         self.controller.apply(self.target_page.profile.currentText(),
-                              accept_irreversible=self.plan_page.accept_irreversible.isChecked())
+                              accept_irreversible=self.plan_page.accept_irreversible.isChecked(),
+                              overwrite=self.plan_page.overwrite.isChecked())
 
     def _finished(self, state: str, message: str, created: dict) -> None:
         if state == "done":
