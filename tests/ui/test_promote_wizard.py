@@ -70,12 +70,8 @@ def plan_rows(wizard) -> list[str]:
     return [" | ".join(tree.topLevelItem(i).text(c) for c in range(3)) for i in range(tree.topLevelItemCount())]
 
 
-async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, target_org, qtbot, tmp_path, ui_errors):
-    ctx = window.context
-    prefix = f"W{uuid.uuid4().hex[:6]}"
-    report = await SetupWorkflows(ctx.session).loyalty_tutorial(prefix, route="http-api")
-    assert report.ok, report.summary()
-
+async def to_plan(qtbot, window, prefix: str) -> tuple[PromoteWizard, list[str]]:
+    """Tools → Promote set-up…; the active profile as source; check what the filter shows; target."""
     wizard = await open_from_tools_menu(qtbot, window)
     assert wizard.source_page.profile.currentText() == "Local sandbox"  # the active profile
     click(qtbot, next_button(wizard))
@@ -85,8 +81,7 @@ async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, targe
     assert not next_button(wizard).isEnabled()  # nothing checked yet
     qtbot.keyClicks(sel.filter, prefix)
     shown = [sel.items.item(i).text() for i in range(sel.items.count()) if not sel.items.item(i).isHidden()]
-    assert f"Dataset: {prefix} members dataset" in shown and f"Connection: {prefix} streaming" in shown
-    assert all(prefix in text for text in shown)
+    assert shown and all(prefix in text for text in shown)
     click(qtbot, sel.check_shown)
     click(qtbot, next_button(wizard))
 
@@ -95,9 +90,19 @@ async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, targe
     qtbot.keyClicks(tp.profile, "Target")
     assert tp.profile.currentText() == "Target org"
     click(qtbot, next_button(wizard))
+    await until(lambda: wizard.plan_page.plan is not None, 30, "the plan")
+    return wizard, shown
 
+
+async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, target_org, qtbot, tmp_path, ui_errors):
+    ctx = window.context
+    prefix = f"W{uuid.uuid4().hex[:6]}"
+    report = await SetupWorkflows(ctx.session).loyalty_tutorial(prefix, route="http-api")
+    assert report.ok, report.summary()
+
+    wizard, shown = await to_plan(qtbot, window, prefix)
+    assert f"Dataset: {prefix} members dataset" in shown and f"Connection: {prefix} streaming" in shown
     pp = wizard.plan_page
-    await until(lambda: pp.plan is not None, 30, "the plan")
     rows = plan_rows(wizard)
     assert any(r.startswith(f"Create | schema '{prefix} members'") for r in rows), rows
     assert any(f"identity /_{TARGET_TENANT}/loyaltyID (Email) of '{prefix} members'" in r for r in rows), rows
@@ -158,4 +163,39 @@ async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, targe
     assert not wizard.button(wizard.WizardButton.CommitButton).isEnabled()
     click(qtbot, wizard.button(wizard.WizardButton.CancelButton))
     await until(lambda: not wizard.isVisible(), 5, "the wizard to close")
+    assert ui_errors == []
+
+
+async def test_a_conflict_shows_its_field_and_applies_only_when_overwritten(window, target_org, qtbot, ui_errors):
+    from aep_console.services.connect import open_session
+    from aep_console.services.promote import Planner, Selection, SetupReader, apply_plan
+
+    ctx = window.context
+    prefix = f"C{uuid.uuid4().hex[:6]}"
+    made = await SetupWorkflows(ctx.session).loyalty_tutorial(prefix)
+    assert made.ok, made.summary()
+    fieldgroup = made.outputs["profile_fieldgroup_id"]
+    async with open_session(target_org, profiles=ctx.profiles) as tgt:  # promoted once already
+        bundle = await SetupReader(ctx.session).read(Selection(datasets=[made.outputs["profile_dataset_id"]]))
+        assert (await apply_plan(tgt, await Planner(tgt).plan(bundle), accept_irreversible=True)).ok
+    await ctx.session.schemas.patch("fieldgroups", fieldgroup, [{"op": "replace", "value": "Loyalty tier", "path":
+                                    "/definitions/tenantFields/properties/_exchangeinternal/properties/loyaltyLevel/title"}])
+
+    wizard, _ = await to_plan(qtbot, window, f"{prefix} members")
+    pp = wizard.plan_page
+    conflict = next(pp.tree.topLevelItem(i) for i in range(pp.tree.topLevelItemCount())
+                    if pp.tree.topLevelItem(i).text(0) == "Conflict")
+    assert conflict.text(1) == f"fieldgroup '{prefix} members loyalty details'" and conflict.isExpanded()
+    assert [conflict.child(i).text(1) for i in range(conflict.childCount())] == [
+        f"/definitions/tenantFields/properties/_{TARGET_TENANT}/properties/loyaltyLevel/title: "
+        "target 'Loyalty level' → source 'Loyalty tier'"]
+    apply = wizard.button(wizard.WizardButton.CommitButton)
+    assert not apply.isEnabled() and "overwrite" in pp.banner.text()
+    box = pp.overwrite
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    click(qtbot, apply)
+    await until(lambda: wizard.state in ("done", "failed"), 60, "the apply")
+    assert wizard.state == "done", wizard.step_texts()
+    assert any("Update fieldgroup" in t for t in wizard.step_texts())
+    click(qtbot, wizard.button(wizard.WizardButton.FinishButton))
     assert ui_errors == []
