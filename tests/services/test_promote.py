@@ -246,3 +246,32 @@ async def test_an_overwrite_is_put_back_when_a_later_step_is_refused(orgs):
         assert group["definitions"]["tenantFields"]["properties"][f"_{TARGET_TENANT}"]["properties"][
             "loyaltyLevel"]["title"] == "Loyalty level"  # the target's version again
         await tgt.schemas.delete_schema(blocker["$id"])
+
+
+async def test_a_tenant_data_type_comes_along_and_its_ref_is_rewritten(orgs):
+    from aep_console.services.setup import PROFILE_CLASS, tenant_fieldgroup_body
+
+    src_cm, tgt_cm = orgs.sessions()
+    async with src_cm as src, tgt_cm as tgt:
+        name = prefix("Tier")
+        dt = await src.schemas.create_datatype({
+            "type": "object", "title": f"{name} type", "description": "a loyalty tier",
+            "definitions": {"tier": {"properties": {"name": {"type": "string"}, "rank": {"type": "integer"}}}},
+            "allOf": [{"$ref": "#/definitions/tier"}]})
+        fg = await src.schemas.create_fieldgroup(tenant_fieldgroup_body(
+            f"{name} fields", "exchangeinternal", PROFILE_CLASS, {"tier": {"$ref": dt["$id"], "title": "Tier"}}))
+        schema = await src.schemas.create_schema({"type": "object", "title": name, "allOf": [
+            {"$ref": PROFILE_CLASS}, {"$ref": fg["$id"]}]})
+        bundle = await SetupReader(src).read(Selection(schemas=[schema["meta:altId"]]))  # an alt id works too
+        assert [(r.kind, r.requires) for r in bundle.resources] == [
+            ("datatype", []), ("fieldgroup", [dt["$id"]]), ("schema", [fg["$id"]])]
+        report = await apply_plan(tgt, await Planner(tgt).plan(bundle))
+        assert report.ok, report.summary()
+        new_dt, new_fg = report.outputs[dt["$id"]], report.outputs[fg["$id"]]
+        assert new_dt.startswith(f"https://ns.adobe.com/{TARGET_TENANT}/datatypes/")
+        group = await tgt.schemas.get_fieldgroup(new_fg)
+        assert group["definitions"]["tenantFields"]["properties"][f"_{TARGET_TENANT}"]["properties"]["tier"][
+            "$ref"] == new_dt
+        full = await tgt.schemas.get_full_schema(report.outputs[schema["$id"]])
+        tier = full["properties"][f"_{TARGET_TENANT}"]["properties"]["tier"]
+        assert set(tier["properties"]) == {"name", "rank"}

@@ -20,8 +20,9 @@ FLOW_COLLECTION = {"connection": "connections", "sourceConnection": "sourceConne
                    "targetConnection": "targetConnections", "flow": "flows"}
 _PATH_KIND = {"mixins": "fieldgroup", "fieldgroups": "fieldgroup", "datatypes": "datatype", "schemas": "schema",
               "classes": "class"}
+# what a user designs; the registry computes the rest (meta:extends, meta:class, meta:xdmType, …)
 REGISTRY_KEYS = ("title", "description", "type", "allOf", "definitions", "properties", "required",
-                 "meta:intendedToExtend", "meta:extends", "meta:status")
+                 "meta:intendedToExtend", "meta:status")
 
 
 class PromoteError(ValueError):
@@ -57,7 +58,7 @@ def tenant_refs(body: Any, tenant: str) -> list[str]:
 def normalise(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     """The designed content of one resource as the API returns it."""
     if kind in REGISTRY_KINDS:
-        return {k: raw[k] for k in REGISTRY_KEYS if k in raw and not (kind == "schema" and k == "meta:extends")}
+        return {k: raw[k] for k in REGISTRY_KEYS if k in raw}
     if kind == "descriptor":
         return {k: v for k, v in raw.items() if k == "@type" or k.startswith("xdm:")}
     if kind == "namespace":
