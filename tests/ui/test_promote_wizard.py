@@ -199,3 +199,39 @@ async def test_a_conflict_shows_its_field_and_applies_only_when_overwritten(wind
     assert any("Update fieldgroup" in t for t in wizard.step_texts())
     click(qtbot, wizard.button(wizard.WizardButton.FinishButton))
     assert ui_errors == []
+
+
+async def test_cancel_while_applying_undoes_what_was_created(window, target_org, qtbot, ui_errors):
+    from aep_console.services.connect import open_session
+
+    ctx = window.context
+    prefix = f"X{uuid.uuid4().hex[:6]}"
+    assert (await SetupWorkflows(ctx.session).loyalty_tutorial(prefix, route="http-api")).ok
+    wizard, _ = await to_plan(qtbot, window, prefix)
+    pp = wizard.plan_page
+    box = pp.accept_irreversible
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    cancel = wizard.button(wizard.WizardButton.CancelButton)
+
+    lines: dict[int, tuple[str, str]] = {}  # the wizard's step lines as they change (it is deleted on close)
+    outcome: list[str] = []
+
+    def cancel_after_the_first_schema(index: int, text: str, kind: str) -> None:
+        lines[index] = (kind, text)
+        if kind == "ok" and text.startswith("Create schema") and not outcome:
+            outcome.append("cancel clicked")
+            qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)  # while the next step runs
+
+    wizard.controller.step_at.connect(cancel_after_the_first_schema)
+    wizard.controller.finished.connect(lambda state, message, _ids: outcome.append(state))
+    click(qtbot, wizard.button(wizard.WizardButton.CommitButton))
+    await until(lambda: "cancelled" in outcome, 30, "the rollback after Cancel")
+    assert any(kind == "undo" and text.startswith("Undone: Create schema") for kind, text in lines.values()), lines
+    assert not any(kind == "ok" for kind, _ in lines.values()), lines  # every step that was done is undone
+    await until(lambda: not [w for w in QApplication.topLevelWidgets() if isinstance(w, PromoteWizard)
+                             and w.isVisible()], 10, "the wizard to close")
+    async with open_session(target_org, profiles=ctx.profiles) as tgt:
+        titles = {r.title for r in await tgt.schemas.list_all("schemas", "tenant")}
+        titles |= {r.title for r in await tgt.schemas.list_all("fieldgroups", "tenant")}
+        assert not [t for t in titles if t.startswith(prefix)]
+    assert ui_errors == []
