@@ -1,6 +1,6 @@
 """``aep-console promote`` and ``bundle export|apply`` as a user runs them (subprocesses), between two
 real sandbox servers with different orgs and tenants: the tutorial set up with ``setup tutorial``,
-a dry run with its bundle, the reviewed plan applied, the samples streamed into the target with
+a dry run with its bundle, the reviewed plan applied, loyalty records streamed into the target with
 ``send`` and the profile read back with ``profile get``; the bundle applies again as an empty plan."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from aep_console.services.promote import Rewriter, validate_bundle
 
 from .promote_orgs import TARGET_ORG, TARGET_TENANT, prefix, start_orgs
+from .svc_records import member
 
 
 def cli(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
@@ -34,7 +35,7 @@ def orgs(tmp_path):
 
 
 def test_promote_the_tutorial_from_the_command_line_then_stream_into_the_target(orgs, app_home, tmp_path,
-                                                                                shared_dir, session_loop):
+                                                                                session_loop):
     for name, sb, org in (("Design", orgs.source, orgs.source_profile.org_id), ("Target", orgs.target, TARGET_ORG)):
         cli("profiles", "add", "--name", name, "--target", "local-sandbox", "--sandbox-url", sb.urls.base,
             "--org-id", org, "--client-id", "aep-sandbox-client", "--no-secret")
@@ -59,9 +60,9 @@ def test_promote_the_tutorial_from_the_command_line_then_stream_into_the_target(
     ids = json.loads(done.stdout)
     assert "Promote to TARGET00000000000000000@AdobeOrg/prod: done" in done.stderr
 
-    # stream the tutorial's sample profiles (in the target's tenant) through the promoted dataflow
+    # stream loyalty profiles of the tutorial's shape (in the target's tenant) through the promoted dataflow
     rw = Rewriter("exchangeinternal", TARGET_TENANT)
-    records = [rw.record(r) for r in json.loads((shared_dir / "samples" / "AEP loyalty profiles.json").read_text())]
+    records = [rw.record(member(i)) for i in range(25)]
     (tmp_path / "members.json").write_text(json.dumps(records))
     cli("send", str(tmp_path / "members.json"), "--profile", "Target", "--connection", ids[out["connection_id"]],
         "--dataset", ids[out["profile_dataset_id"]], "--flow-id", ids[out["profile_flow_id"]], "--no-progress")

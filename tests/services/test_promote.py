@@ -28,6 +28,7 @@ from aep_console.services.promote import (
 from aep_console.services.setup import SetupWorkflows
 
 from .promote_orgs import TARGET_ORG, TARGET_TENANT, prefix, start_orgs
+from .svc_records import member
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +49,19 @@ def _selection(out: dict[str, str]) -> Selection:
     return Selection(datasets=[out["profile_dataset_id"], out["event_dataset_id"]], connections=[out["connection_id"]])
 
 
-@pytest.mark.parametrize("route", ["tutorial", "http-api"])
+def _loyalty_records(shared: bool, request) -> list[dict]:
+    """The tutorial's sample profiles (../shared), or loyalty records of the same shape."""
+    if shared:
+        path = request.getfixturevalue("shared_dir") / "samples" / "AEP loyalty profiles.json"
+        return json.loads(path.read_text())
+    return [member(i) for i in range(40)]
+
+
+@pytest.mark.parametrize(("route", "samples"), [("tutorial", False), ("http-api", False), ("tutorial", True)],
+                         ids=["tutorial-route", "http-api-route", "tutorial-samples"])
 async def test_promote_the_tutorial_then_stream_into_the_target_and_read_the_profile(
-        orgs, route, shared_dir, app_home, tmp_path):
+        orgs, route, samples, request, app_home, tmp_path):
+    """With ``samples`` the files of ../shared/samples are streamed (skipped where it is absent)."""
     src_cm, tgt_cm = orgs.sessions()
     async with src_cm as src, tgt_cm as tgt:
         out = await _tutorial(src, route)
@@ -87,9 +98,9 @@ async def test_promote_the_tutorial_then_stream_into_the_target_and_read_the_pro
             flow = await tgt.flows.get_flow(flow_id)
             [tc] = flow.target_connection_ids
             assert (await tgt.flows.get_target_connection(tc)).params["dataSetId"] == dataset.id
-        # the tutorial's sample records, in the target's tenant, stream into the target; the profile is there
+        # the tutorial's records, in the target's tenant, stream into the target; the profile is there
         rw = Rewriter(bundle.tenant, TARGET_TENANT)
-        records = [rw.record(r) for r in json.loads((shared_dir / "samples" / "AEP loyalty profiles.json").read_text())]
+        records = [rw.record(r) for r in _loyalty_records(samples, request)]
         (tmp_path / "members.json").write_text(json.dumps(records))
         target = SendTarget(inlet, dataset.id, schema_id, TARGET_ORG, flow_id=flow_id)
         sent = await BulkRun(tgt, tmp_path / "members.json", target).start()
