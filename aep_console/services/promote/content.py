@@ -55,8 +55,9 @@ def tenant_refs(body: Any, tenant: str) -> list[str]:
     return out
 
 
-def normalise(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """The designed content of one resource as the API returns it."""
+def normalise(kind: str, raw: dict[str, Any], *, source: bool = True) -> dict[str, Any]:
+    """The designed content of one resource as the API returns it. ``source=False`` (a target's
+    resource, only compared) accepts connections of any spec; their credentials are never kept."""
     if kind in REGISTRY_KINDS:
         return {k: raw[k] for k in REGISTRY_KEYS if k in raw}
     if kind == "descriptor":
@@ -71,6 +72,8 @@ def normalise(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     if kind == "connection":
         spec = (raw.get("connectionSpec") or {}).get("id")
         if spec != STREAMING_CONNECTION_SPEC:
+            if not source:
+                return {**_named(raw), "connectionSpec": raw.get("connectionSpec")}
             raise PromoteError(f"connection {raw.get('id')} ({raw.get('name')!r}) uses connection spec {spec}: "
                                "only streaming connections can be promoted (other connections carry credentials)")
         auth = raw.get("auth") or {}

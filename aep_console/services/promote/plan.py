@@ -218,7 +218,7 @@ class Planner:
         if entity is None:
             return None
         raw = entity.model_dump(by_alias=True, exclude_none=True)
-        current = normalise(kind, raw)
+        current = normalise(kind, raw, source=False)
         if kind == "connection":
             current["_inletId"] = ((raw.get("auth") or {}).get("params") or {}).get("inletId") or ""
         return entity.id, current

@@ -126,6 +126,7 @@ class SelectionPage(QWizardPage):
         self.uncheck.clicked.connect(lambda: self._check(False, shown_only=False))
         self.items.itemChanged.connect(lambda _i: self.completeChanged.emit())
         wizard.controller.listed.connect(self.set_rows)
+        wizard.controller.failed.connect(self._failed)
         self._source = ""
 
     def initializePage(self) -> None:
@@ -135,6 +136,11 @@ class SelectionPage(QWizardPage):
             self.items.clear()
             self.status.setText(f"Listing what \u201c{source}\u201d has…")
             self._wizard.controller.list_source(source)
+
+    def _failed(self, message: str) -> None:
+        if self._wizard.currentPage() is self:
+            self.status.setText(f"Could not list the source: {message}")
+            self._source = ""  # Back and Next again retries
 
     def set_rows(self, rows: dict) -> None:
         self.items.clear()

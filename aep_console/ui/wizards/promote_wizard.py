@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -146,6 +147,22 @@ class PlanPage(QWizardPage):
         path = self.bundle_path.text().strip()
         if path and self._wizard.controller.bundle is not None:
             self._wizard.controller.save_bundle(path)
+
+    def validatePage(self) -> bool:
+        """A production target asks once more before anything is written."""
+        name = self._wizard.target_page.profile.currentText()
+        try:
+            production = self._wizard.ctx.profiles.get(name).production
+        except Exception:
+            production = False
+        if not production:
+            return True
+        answer = QMessageBox.warning(
+            self, "Apply to production?",
+            f"Profile \u201c{name}\u201d is a PRODUCTION profile.\n\nApplying the plan creates "
+            f"{len(self.plan.of('create'))} resource(s) in its production sandbox.\n\nApply it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
 
     def isComplete(self) -> bool:
         p = self.plan
