@@ -19,7 +19,18 @@ import contextlib
 import sys
 from typing import Any
 
-from .cli_commands import EXIT_AEP, EXIT_INPUT, EXIT_OK, EXIT_USAGE, CliError
+from .common import (
+    EXIT_AEP,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    add_connection_options,
+    command,
+    context,
+    note,
+    out,
+)
 
 
 def _selection_options(p: argparse.ArgumentParser) -> None:
@@ -31,19 +42,20 @@ def _selection_options(p: argparse.ArgumentParser) -> None:
                    help="a streaming connection (id or CONNECTION_ID), its dataflows and datasets" + also)
 
 
-def _apply_options(p: argparse.ArgumentParser) -> None:
+def _apply_options(p: argparse.ArgumentParser, *, json_option: bool = True) -> None:
     p.add_argument("--dry-run", action="store_true", help="show the plan (with its diff) and write nothing")
     p.add_argument("--yes", action="store_true",
                    help="accept the plan, its irreversible steps (Profile enablement) included, without asking")
     p.add_argument("--overwrite", action="store_true",
                    help="replace conflicting field groups, data types, schemas and descriptors in the target "
                         "with the source's version (put back when a later step fails)")
-    p.add_argument("--json", action="store_true", help="print the plan and the result as JSON")
+    if json_option:
+        p.add_argument("--json", action="store_true", help="print the plan and the result as JSON")
 
 
 def register(sub: Any) -> None:
     """Adds ``promote`` and ``bundle`` to the command tree (``sub``: the root's subparsers)."""
-    p = sub.add_parser("promote", help="copy a set-up to another sandbox or org, with a plan first")
+    p = command(sub, "promote", help="copy a set-up to another sandbox or org, with a plan first")
     p.add_argument("--from", dest="source", required=True, metavar="PROFILE", help="source connection profile")
     p.add_argument("--to", dest="target", required=True, metavar="PROFILE", help="target connection profile")
     p.add_argument("--from-url", help="base URL of a running local sandbox for the source profile")
@@ -53,18 +65,17 @@ def register(sub: Any) -> None:
     p.add_argument("--bundle", metavar="FILE", help="also save the source's set-up as a bundle FILE")
     p.set_defaults(handler=cmd_promote)
 
-    b = sub.add_parser("bundle", help="a set-up as a versioned JSON bundle: export it, apply it to any target")
+    b = command(sub, "bundle", help="a set-up as a versioned JSON bundle: export it, apply it to any target")
     bsub = b.add_subparsers(dest="bundle_command", required=True)
-    e = bsub.add_parser("export", help="read a set-up (following its dependencies) into a bundle file")
+    e = command(bsub, "export", help="read a set-up (following its dependencies) into a bundle file (--profile: "
+                                     "the source)")
     e.add_argument("file")
-    e.add_argument("--profile", required=True, help="source connection profile")
-    e.add_argument("--sandbox-url", help="base URL of a running local sandbox (local-sandbox profiles)")
+    add_connection_options(e)
     _selection_options(e)
-    a = bsub.add_parser("apply", help="plan a bundle against a target and apply the plan")
+    a = command(bsub, "apply", help="plan a bundle against a target (--profile) and apply the plan")
     a.add_argument("file")
-    a.add_argument("--profile", required=True, help="target connection profile")
-    a.add_argument("--sandbox-url", help="base URL of a running local sandbox (local-sandbox profiles)")
-    _apply_options(a)
+    add_connection_options(a)
+    _apply_options(a, json_option=False)
     b.set_defaults(handler=cmd_bundle)
 
 
@@ -84,37 +95,41 @@ async def cmd_promote(args: argparse.Namespace) -> int:
 
 
 async def cmd_bundle(args: argparse.Namespace) -> int:
-    from .promote import Bundle, PromoteError
+    from ..services.connect import open_session
+    from ..services.promote import Bundle, PromoteError
 
-    with contextlib.ExitStack() as stack:
-        session = _session(stack, args.profile, args.sandbox_url)
-        if args.bundle_command == "export":
-            selection = _selection(args)
-            async with session as s:
-                bundle = await _read(s, selection)
-            path = bundle.save(args.file)
-            _note(f"bundle saved: {path} ({len(bundle.resources)} resources)")
-            print(path)
-            return EXIT_OK
+    if args.bundle_command == "export":
+        selection = _selection(args)
+    else:
         try:
             bundle = Bundle.load(args.file)
         except (OSError, PromoteError) as exc:
             raise CliError(str(exc), EXIT_INPUT) from None
-        async with session as s:
-            return await _plan_and_apply(s, bundle, args)
+    store, profile, history, secret = context(args)  # a local profile already points at its sandbox
+    async with open_session(profile, profiles=store, history=history, secret=secret) as session:
+        if args.bundle_command == "apply":
+            return await _plan_and_apply(session, bundle, args)
+        bundle = await _read(session, selection)
+    path = bundle.save(args.file)
+    _note(f"bundle saved: {path} ({len(bundle.resources)} resources)")
+    _print({"file": str(path), "resources": len(bundle.resources)} if args.json else str(path), args.json)
+    return EXIT_OK
 
 
 async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -> int:
     """The plan (stdout for a dry run or when nothing is written, else stderr), then the apply: its
     progress on stderr, the ids (source id → target id) on stdout. ``--json``: one JSON document
     ``{"plan": …, "report": …}`` on stdout."""
-    from .promote import Planner, PromoteRefused, apply_plan, check_applicable
+    from ..services.promote import Planner, PromoteRefused, apply_plan, check_applicable
 
     plan = await Planner(session).plan(bundle)
     result: dict[str, Any] = {"plan": plan.to_json()}
     writes = not (args.dry_run or plan.is_empty)
     if not args.json:
-        (_note if writes else print)(plan.summary())
+        if writes:
+            _note(plan.summary())
+        else:
+            out(plan.summary(), False)
     try:
         if not writes:
             return EXIT_OK
@@ -144,7 +159,7 @@ async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -
 
 
 async def _read(session: Any, selection: Any) -> Any:
-    from .promote import PromoteError, SetupReader
+    from ..services.promote import PromoteError, SetupReader
 
     try:
         return await SetupReader(session).read(selection)
@@ -161,7 +176,7 @@ def _confirm(plan: Any) -> bool:
 
 
 def _selection(args: argparse.Namespace) -> Any:
-    from .promote import Selection
+    from ..services.promote import Selection
 
     selection = Selection(datasets=args.dataset, schemas=args.schema, connections=args.connection)
     if not selection:
@@ -172,10 +187,10 @@ def _selection(args: argparse.Namespace) -> Any:
 def _session(stack: contextlib.ExitStack, name: str, url: str | None) -> Any:
     """An AEPSession (not yet entered) for profile ``name``. A local-sandbox profile on the default
     address uses the console's running sandbox, or one started for this command (stopped after)."""
-    from .connect import open_session
-    from .credentials import CredentialStore
-    from .history import HistoryStore
-    from .profiles import ProfileStore, local_profile
+    from ..services.connect import open_session
+    from ..services.credentials import CredentialStore
+    from ..services.history import HistoryStore
+    from ..services.profiles import ProfileStore, local_profile
 
     store = ProfileStore(credentials=CredentialStore())
     profile = store.get(name)
@@ -194,10 +209,8 @@ def _session(stack: contextlib.ExitStack, name: str, url: str | None) -> Any:
 
 
 def _print(data: Any, as_json: bool) -> None:
-    import json
-
-    print(json.dumps(data, indent=2, default=str) if as_json else data)
+    out(data, as_json)
 
 
 def _note(text: str) -> None:
-    print(text, file=sys.stderr)
+    note(text)
