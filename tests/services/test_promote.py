@@ -22,8 +22,10 @@ from aep_console.services.promote import (
     Rewriter,
     Selection,
     SetupReader,
+    StreamingTarget,
     apply_plan,
     bundle_schema,
+    streaming_targets,
 )
 from aep_console.services.setup import SetupWorkflows
 
@@ -98,6 +100,10 @@ async def test_promote_the_tutorial_then_stream_into_the_target_and_read_the_pro
             flow = await tgt.flows.get_flow(flow_id)
             [tc] = flow.target_connection_ids
             assert (await tgt.flows.get_target_connection(tc)).params["dataSetId"] == dataset.id
+        # where to stream, per dataset, as the target knows it
+        targets = {t.dataset_id: t for t in streaming_targets(plan, ids)}
+        assert set(targets) == {dataset.id, ids[out["event_dataset_id"]]}
+        assert targets[dataset.id] == StreamingTarget(dataset.name, dataset.id, schema_id, inlet, flow_id or "")
         # the tutorial's records, in the target's tenant, stream into the target; the profile is there
         rw = Rewriter(bundle.tenant, TARGET_TENANT)
         records = [rw.record(r) for r in _loyalty_records(samples, request)]

@@ -5,6 +5,7 @@ enablement accepted; a bundle saved on the way; promoted again from that bundle:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -59,6 +60,20 @@ async def open_from_tools_menu(qtbot, win) -> PromoteWizard:
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(promote).center())
     return await until(lambda: next((w for w in QApplication.topLevelWidgets()
                                      if isinstance(w, PromoteWizard) and w.isVisible()), None), 5, "the wizard")
+
+
+async def until_profile(session, who: str):
+    found: list = []
+
+    async def look() -> None:
+        found[:] = [await session.profiles.find_entity(who, "Email")]
+
+    for _ in range(100):
+        await look()
+        if found[0] is not None:
+            return found[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no profile for Email:{who} in the target")
 
 
 def next_button(wizard):
@@ -127,27 +142,38 @@ async def test_promote_the_tutorial_to_another_org_from_the_wizard(window, targe
     schema_id = fields[f"schema {prefix} members"].value()
     dataset_id = fields[f"dataset {prefix} members dataset"].value()
     assert schema_id.startswith(f"https://ns.adobe.com/{TARGET_TENANT}/schemas/") and len(inlet) == 64
+
+    # stream there from the GUI: the members dataset → Use in record editor → type a record → Ctrl+Enter
+    qtbot.keyClicks(wizard.stream_dataset, f"{prefix} members")
+    assert wizard.stream_dataset.currentText() == f"{prefix} members dataset"
+    click(qtbot, wizard.use_button)
+    await until(lambda: getattr(ctx.profile, "name", "") == "Target org" and ctx.target.dataset_id == dataset_id,
+                20, "the target profile and dataset in the record editor")
+    assert (ctx.target.schema_id, ctx.target.connection_id) == (schema_id, inlet) and ctx.target.flow_id
     click(qtbot, wizard.button(wizard.WizardButton.FinishButton))
     await until(lambda: not wizard.isVisible(), 5, "the wizard to close")
+    editor = window.stack.currentWidget()
+    assert type(editor).__name__ == "EditorPage", "the record editor is shown"
+    who = f"{prefix.lower()}@example.com"
+    record = {f"_{TARGET_TENANT}": {"loyaltyID": who, "totalLoyaltyPoints": 10, "loyaltyLevel": "Gold"},
+              "personalEmail": {"address": who}}
+    qtbot.keyClick(editor.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # typing replaces all
+    qtbot.keyClicks(editor.editor, json.dumps(record))
+    await until(lambda: editor.validation.count() and "Valid" in editor.validation.item(0).text(), 20,
+                "the record to validate against the target's schema")
+    qtbot.keyClick(editor.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    await until(lambda: "Accepted" in editor.result_banner.text() or "Refused" in editor.result_banner.text()
+                or "Not sent" in editor.result_banner.text(), 20, "the send")
+    assert "Accepted" in editor.result_banner.text(), editor.result_banner.text()
 
-    # what the wizard created is in the target org, in its tenant; a record streams into it
+    # what the wizard created is in the target org, in its tenant, with the record streamed into it
     from aep_console.services.connect import open_session
-    from aep_console.services.engine_types import SendTarget
-    from aep_console.services.sending import send_one
 
     async with open_session(target_org, profiles=ctx.profiles) as tgt:
         dataset = await tgt.catalog.get_dataset(dataset_id)
         assert dataset.schema_ref.id == schema_id and dataset.ims_org == TARGET_ORG
-        flows = [f for f in await tgt.flows.list_flows()
-                 for tc in f.target_connection_ids or []
-                 if (await tgt.flows.get_target_connection(tc)).params["dataSetId"] == dataset_id]
-        flow_id = flows[0].id
-        who = f"{prefix.lower()}@example.com"
-        record = {f"_{TARGET_TENANT}": {"loyaltyID": who, "totalLoyaltyPoints": 10, "loyaltyLevel": "Gold"},
-                  "personalEmail": {"address": who}}
-        sent = await send_one(tgt, SendTarget(inlet, dataset_id, schema_id, TARGET_ORG, flow_id=flow_id), record)
-        assert sent.ok, sent.describe()
-        assert (await tgt.profiles.get_entity(who, "Email")).entity[f"_{TARGET_TENANT}"]["loyaltyID"] == who
+        profile = await until_profile(tgt, who)
+        assert profile.entity[f"_{TARGET_TENANT}"]["loyaltyID"] == who and dataset_id in profile.sources
 
     # again, from the saved bundle: nothing to do, and Apply stays disabled
     wizard = await open_from_tools_menu(qtbot, window)

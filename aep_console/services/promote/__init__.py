@@ -15,7 +15,9 @@ from .content import ABSENT, PromoteError
 from .plan import CONFLICT, CREATE, IDENTICAL, PROFILE, FieldDiff, Plan, PlanItem, Planner
 from .reader import SetupReader
 from .rewrite import Rewriter
+from .targets import StreamingTarget, streaming_targets
 
 __all__ = ["ABSENT", "CONFLICT", "CREATE", "IDENTICAL", "PROFILE", "Bundle", "FieldDiff", "Plan",
            "PlanItem", "Planner", "PromoteError", "PromoteRefused", "Resource", "Rewriter", "Selection",
-           "SetupReader", "apply_plan", "bundle_schema", "check_applicable", "validate_bundle"]
+           "SetupReader", "StreamingTarget", "apply_plan", "bundle_schema", "check_applicable", "streaming_targets",
+           "validate_bundle"]

@@ -119,6 +119,24 @@ class PromoteController(QObject):
     def _apply_error(self, exc: BaseException) -> None:
         self.finished.emit("failed", f"Failed before any change: {exc}", {})
 
+    def use_in_editor(self, target_name: str, target: Any, on_ready=None) -> None:
+        """Make the target profile the active one and ``target`` (a ``StreamingTarget``) the record
+        editor's target; ``on_ready()`` once both are set."""
+        from ..context import StreamTarget
+
+        task = self.ctx.activate(self.ctx.profiles.get(target_name))
+
+        def activated(t: asyncio.Task) -> None:
+            if t.cancelled() or t.exception() is not None or self.ctx.session is None:
+                return  # the session controller reports why (session_failed)
+            self.ctx.set_target(StreamTarget(schema_id=target.schema_id, dataset_id=target.dataset_id,
+                                             dataset_name=target.dataset_name, connection_id=target.connection_id,
+                                             flow_id=target.flow_id))
+            if on_ready is not None:
+                on_ready()
+
+        task.add_done_callback(activated)
+
     def cancel(self) -> None:
         if self.running:
             self.task.cancel()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -212,6 +213,7 @@ class PromoteWizard(QWizard):
         if state == "done":
             self.created = dict(created)
             self.run_page.finish("done", message, self._created_fields(created))
+            self._offer_streaming(created)
         else:
             self.run_page.finish(state, message)
             if self._closing:
@@ -230,6 +232,43 @@ class PromoteWizard(QWizard):
             if res.inlet_id and res.inlet_id in created:
                 out.append((f"CONNECTION_ID of {item.title}", created[res.inlet_id]))
         return out
+
+    def _offer_streaming(self, created: dict) -> None:
+        """A dataset picker and "Use in record editor": switch to the target profile, stream there."""
+        from ...services.promote import streaming_targets
+
+        targets = streaming_targets(self.plan_page.plan, created)
+        if not targets:
+            return
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 6, 0, 0)
+        self.stream_dataset = QComboBox()
+        self.stream_dataset.setAccessibleName("Dataset to stream into")
+        for t in targets:
+            self.stream_dataset.addItem(t.dataset_name, t)
+        self.use_button = QPushButton("&Use in record editor")
+        self.use_button.setToolTip("Switch to the target profile and stream into this dataset there")
+        self.use_button.clicked.connect(self._use_in_editor)
+        lay.addWidget(QLabel("Stream into:"))
+        lay.addWidget(self.stream_dataset, 1)
+        lay.addWidget(self.use_button)
+        self.run_page.results_layout.addWidget(row)
+
+    def _use_in_editor(self) -> None:
+        target = self.stream_dataset.currentData()
+        name = self.target_page.profile.currentText()
+
+        def show_editor() -> None:
+            window = self.parentWidget()
+            if hasattr(window, "show_page"):
+                window.show_page("editor")
+            self.ctx.navigate.emit("editor")
+            self.run_page.note.setText(f"The record editor now streams into \u201c{target.dataset_name}\u201d "
+                                       f"with profile \u201c{name}\u201d.")
+
+        self.run_page.note.setText(f"Switching to profile \u201c{name}\u201d…")
+        self.controller.use_in_editor(name, target, show_editor)
 
     @property
     def state(self) -> str:
