@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import shlex
 import sys
 from typing import Any
 
@@ -91,7 +93,7 @@ async def cmd_promote(args: argparse.Namespace) -> int:
             bundle = await _read(src, selection)
             if args.bundle:
                 _note(f"bundle saved: {bundle.save(args.bundle)}")
-            return await _plan_and_apply(tgt, bundle, args)
+            return await _plan_and_apply(tgt, bundle, args, args.target)
 
 
 async def cmd_bundle(args: argparse.Namespace) -> int:
@@ -108,7 +110,7 @@ async def cmd_bundle(args: argparse.Namespace) -> int:
     store, profile, history, secret = context(args)  # a local profile already points at its sandbox
     async with open_session(profile, profiles=store, history=history, secret=secret) as session:
         if args.bundle_command == "apply":
-            return await _plan_and_apply(session, bundle, args)
+            return await _plan_and_apply(session, bundle, args, args.profile)
         bundle = await _read(session, selection)
     path = bundle.save(args.file)
     _note(f"bundle saved: {path} ({len(bundle.resources)} resources)")
@@ -116,11 +118,11 @@ async def cmd_bundle(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -> int:
+async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace, target_name: str) -> int:
     """The plan (stdout for a dry run or when nothing is written, else stderr), then the apply: its
     progress on stderr, the ids (source id → target id) on stdout. ``--json``: one JSON document
     ``{"plan": …, "report": …}`` on stdout."""
-    from ..services.promote import Planner, PromoteRefused, apply_plan, check_applicable
+    from ..services.promote import Planner, PromoteRefused, apply_plan, check_applicable, streaming_targets
 
     plan = await Planner(session).plan(bundle)
     result: dict[str, Any] = {"plan": plan.to_json()}
@@ -149,8 +151,14 @@ async def _plan_and_apply(session: Any, bundle: Any, args: argparse.Namespace) -
         report = await apply_plan(session, plan, accept_irreversible=True, overwrite=args.overwrite,
                                   on_progress=progress)
         result["report"] = report.to_json()
+        targets = streaming_targets(plan, report.outputs) if report.ok else []
+        result["streaming"] = [dataclasses.asdict(t) for t in targets]
         if not args.json:
             _note(report.summary())
+            for t in targets:
+                _note(f"Stream into {t.dataset_name!r}: aep-console send FILE --profile {_quoted(target_name)} "
+                      f"--connection {t.connection_id} --dataset {t.dataset_id}"
+                      + (f" --flow-id {t.flow_id}" if t.flow_id else ""))
             _print(report.outputs, True)  # source id → target id, for the next command
         return EXIT_OK if report.ok else EXIT_AEP
     finally:
@@ -206,6 +214,10 @@ def _session(stack: contextlib.ExitStack, name: str, url: str | None) -> Any:
             _note(f"aep-console: started the local sandbox for this command ({urls.base})")
         profile = profile.with_local_base(urls.base)
     return open_session(profile, profiles=store, history=HistoryStore())
+
+
+def _quoted(name: str) -> str:
+    return shlex.quote(name)
 
 
 def _print(data: Any, as_json: bool) -> None:

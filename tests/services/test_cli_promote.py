@@ -59,6 +59,8 @@ def test_promote_the_tutorial_from_the_command_line_then_stream_into_the_target(
     done = cli("promote", "--from", "Design", "--to", "Target", *pick, "--yes")
     ids = json.loads(done.stdout)
     assert "Promote to TARGET00000000000000000@AdobeOrg/prod: done" in done.stderr
+    assert (f"aep-console send FILE --profile Target --connection {ids[out['connection_id']]} --dataset "
+            f"{ids[out['profile_dataset_id']]} --flow-id {ids[out['profile_flow_id']]}") in done.stderr
 
     # stream loyalty profiles of the tutorial's shape (in the target's tenant) through the promoted dataflow
     rw = Rewriter("exchangeinternal", TARGET_TENANT)
