@@ -212,9 +212,9 @@ async def test_a_conflict_shows_its_field_and_applies_only_when_overwritten(wind
     conflict = next(pp.tree.topLevelItem(i) for i in range(pp.tree.topLevelItemCount())
                     if pp.tree.topLevelItem(i).text(0) == "Conflict")
     assert conflict.text(1) == f"fieldgroup '{prefix} members loyalty details'" and conflict.isExpanded()
-    assert [conflict.child(i).text(1) for i in range(conflict.childCount())] == [
-        f"/definitions/tenantFields/properties/_{TARGET_TENANT}/properties/loyaltyLevel/title: "
-        "target 'Loyalty level' → source 'Loyalty tier'"]
+    assert [[conflict.child(i).text(c) for c in (1, 2, 3)] for i in range(conflict.childCount())] == [[
+        f"/definitions/tenantFields/properties/_{TARGET_TENANT}/properties/loyaltyLevel/title",
+        '"Loyalty level"', '"Loyalty tier"']]
     apply = wizard.button(wizard.WizardButton.CommitButton)
     assert not apply.isEnabled() and "overwrite" in pp.banner.text()
     box = pp.overwrite

@@ -9,6 +9,7 @@ The wizard never awaits: the PromoteController does the work and answers with si
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +35,14 @@ from .promote_pages import APPLY, PLAN, SELECTION, SOURCE, TARGET, SelectionPage
 ACTION_TEXT = {"create": "Create", "identical": "Identical", "conflict": "Conflict"}
 
 
+def _value(v) -> str:
+    import json
+
+    from ...services.promote import ABSENT
+
+    return "(absent)" if v == ABSENT else json.dumps(v, ensure_ascii=False)
+
+
 class PlanPage(QWizardPage):
     """The plan with its field-level diff; Apply (the commit button) once it can be applied."""
 
@@ -44,9 +53,11 @@ class PlanPage(QWizardPage):
         self.setSubTitle("What applying would do in the target. Nothing has been written yet.")
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Plan")
-        self.tree.setHeaderLabels(["Action", "Resource", "In the target"])
-        self.tree.setColumnWidth(0, 110)
-        self.tree.setColumnWidth(1, 380)
+        self.tree.setHeaderLabels(["Action", "Resource / field", "In the target", "From the source"])
+        self.tree.setColumnWidth(0, 100)
+        self.tree.setColumnWidth(1, 360)
+        self.tree.setColumnWidth(2, 220)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # ids and JSON paths differ at their ends
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         self.banner = Banner("info", "")
@@ -106,8 +117,11 @@ class PlanPage(QWizardPage):
             row = QTreeWidgetItem([ACTION_TEXT.get(item.action, item.action), item.label + (
                 "  (irreversible)" if item.irreversible and item.action == "create" else ""), item.target_id or ""])
             row.setToolTip(1, item.note or item.source_id)
+            row.setToolTip(2, item.target_id or "")
             for d in item.diff:
-                row.addChild(QTreeWidgetItem(["", str(d), ""]))
+                field = QTreeWidgetItem(["", d.path, _value(d.target), _value(d.source)])
+                field.setToolTip(1, str(d))
+                row.addChild(field)
             self.tree.addTopLevelItem(row)
             row.setExpanded(bool(item.diff))
         c = plan.counts()
