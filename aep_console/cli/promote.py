@@ -205,10 +205,9 @@ def _session(stack: contextlib.ExitStack, name: str, url: str | None) -> Any:
     if url:
         profile = profile.with_local_base(url)
     elif profile.is_local and profile.platform_url.rstrip("/") == local_profile().platform_url.rstrip("/"):
-        from .. import paths
-        from ..sandbox.launcher import attach_or_start
+        from ..services import local_sandbox
 
-        urls, proc = attach_or_start(paths.sandbox_data_dir())
+        urls, proc = local_sandbox.attach_or_start()
         if proc is not None:
             stack.callback(proc.stop)
             _note(f"aep-console: started the local sandbox for this command ({urls.base})")
