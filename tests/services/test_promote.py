@@ -271,7 +271,7 @@ async def test_a_tenant_data_type_comes_along_and_its_ref_is_rewritten(orgs):
     src_cm, tgt_cm = orgs.sessions()
     async with src_cm as src, tgt_cm as tgt:
         name = prefix("Tier")
-        dt = await src.schemas.create_datatype({
+        dt = await src.schemas.create("datatypes", {
             "type": "object", "title": f"{name} type", "description": "a loyalty tier",
             "definitions": {"tier": {"properties": {"name": {"type": "string"}, "rank": {"type": "integer"}}}},
             "allOf": [{"$ref": "#/definitions/tier"}]})
