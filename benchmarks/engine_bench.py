@@ -78,7 +78,8 @@ async def setup(sb) -> tuple[SendTarget, dict]:
     if not report.ok:
         raise SystemExit(report.summary())
     o = report.outputs
-    return SendTarget(o["connection_id"], o["profile_dataset_id"], o["profile_schema_id"], prof.org_id), o
+    return SendTarget(o["connection_id"], o["profile_dataset_id"], o["profile_schema_id"], prof.org_id,
+                      flow_id=o["profile_flow_id"]), o
 
 
 async def engine_run(sb, target: SendTarget, path: Path, *, history: HistoryStore | None) -> tuple[float, object]:
@@ -104,7 +105,7 @@ def naive_run(sb, target: SendTarget, n: int, start: int) -> float:
         t0 = time.perf_counter()
         for i in range(start, start + n):
             env = build_envelope(member(i), schema_id=target.schema_id, org_id=target.org_id,
-                                 dataset_id=target.dataset_id)
+                                 dataset_id=target.dataset_id, flow_id=target.flow_id)
             r = client.post(url, content=json.dumps(env), headers=headers)
             if r.status_code != 200:
                 raise SystemExit(f"naive send failed: HTTP {r.status_code} {r.text[:200]}")

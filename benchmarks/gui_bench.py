@@ -184,7 +184,7 @@ async def in_process(args) -> dict:
         big = tmp / "events.jsonl"
         write_events(big, args.records)
         ctx.update_target(schema_id=ids["event_schema_id"], dataset_id=ids["event_dataset_id"],
-                          connection_id=ids["connection_id"])
+                          connection_id=ids["connection_id"], flow_id=ids["event_flow_id"])
         editor = win.show_page("editor")
         await until(lambda: editor.controller.validator is not None, 30, "validator")
         editor.bulk.path_edit.setText(str(big))

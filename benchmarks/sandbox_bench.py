@@ -77,7 +77,19 @@ def setup(proc) -> dict:
         "name": "bench", "connectionSpec": {"id": "bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb", "version": "1.0"},
         "auth": {"specName": "Streaming Connection", "params": {"dataType": "xdm"}}}))["id"]
     inlet = _ok(p.get(f"/data/foundation/flowservice/connections/{cid}"))["items"][0]["auth"]["params"]["inletId"]
-    return {"tenant": t, "org": creds.org_id, "schema": schema_id, "dataset": ds, "inlet": inlet,
+    # today's route: a dataflow from the connection into the dataset, named by every message
+    fs = "/data/foundation/flowservice"
+    src = _ok(p.post(f"{fs}/sourceConnections", json={
+        "name": "bench source", "baseConnectionId": cid,
+        "connectionSpec": {"id": "bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb", "version": "1.0"}}))["id"]
+    tgt = _ok(p.post(f"{fs}/targetConnections", json={
+        "name": "bench target", "data": {"schema": {"id": schema_id, "version": XED_FULL + ".0"}},
+        "params": {"dataSetId": ds}, "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c",
+                                                        "version": "1.0"}}))["id"]
+    flow = _ok(p.post(f"{fs}/flows", json={
+        "name": "bench dataflow", "flowSpec": {"id": "d8a6f005-7eaf-4153-983e-e8574508b877", "version": "1.0"},
+        "sourceConnectionIds": [src], "targetConnectionIds": [tgt]}))["id"]
+    return {"tenant": t, "org": creds.org_id, "schema": schema_id, "dataset": ds, "inlet": inlet, "flow": flow,
             "headers": {k: v for k, v in headers.items() if k != "Accept"}}
 
 
@@ -94,7 +106,7 @@ def loyalty(tenant: str, i: int) -> dict:
 def envelope(ctx: dict, entity: dict) -> dict:
     ref = {"id": ctx["schema"], "contentType": XED_FULL}
     return {"header": {"schemaRef": ref, "imsOrgId": ctx["org"], "datasetId": ctx["dataset"],
-                       "source": {"name": "bench"}},
+                       "flowId": ctx["flow"], "source": {"name": "bench"}},
             "body": {"xdmMeta": {"schemaRef": ref}, "xdmEntity": entity}}
 
 

@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
     s.add_argument("--connection", required=True, help="streaming CONNECTION_ID (the inlet id)")
     s.add_argument("--dataset", required=True, help="dataset id")
     s.add_argument("--schema", help="schema $id (default: the dataset's schema)")
-    s.add_argument("--flow-id", help="dataflow id (HTTP API connections)")
+    s.add_argument("--flow-id", help="dataflow id (default: found from --connection and --dataset)")
     s.add_argument("--sync-validation", action="store_true",
                    help="send one record per request with synchronous validation (held under 60/min)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted run of this file")
@@ -83,7 +83,8 @@ async def cmd_send(args: argparse.Namespace) -> int:
             if not ds.schema_ref:
                 raise CliError(f"dataset {args.dataset} has no schemaRef; pass --schema", EXIT_USAGE)
             schema_id = ds.schema_ref.id
-        target = SendTarget(args.connection, args.dataset, schema_id, profile.org_id, flow_id=args.flow_id)
+        flow_id = args.flow_id or await find_flow(session, args)
+        target = SendTarget(args.connection, args.dataset, schema_id, profile.org_id, flow_id=flow_id)
         if args.sync_validation:
             return await _send_sync(session, target, args, mapping or None)
         options = EngineOptions(concurrency=max(1, args.concurrency), validate=not args.no_validate,
@@ -131,6 +132,22 @@ async def _reconcile(session: Any, run: Any, report: Any, *, wait: bool, timeout
     result = await reconcile_run(session, run, wait=wait, timeout=timeout, on_wait=countdown)
     result.apply(report)
     return result
+
+
+async def find_flow(session: Any, args: argparse.Namespace) -> str | None:
+    """The dataflow from ``--connection`` into ``--dataset`` (none for a legacy inlet); several or none: exit 2
+    with the list, or with the command that creates one."""
+    from ..services.dataflows import ConnectionNotFound, FlowLookupError, flow_for_send
+
+    try:
+        flow_id = await flow_for_send(session, args.connection, args.dataset, profile=args.profile)
+    except ConnectionNotFound as exc:
+        raise CliError(str(exc), EXIT_AEP) from None
+    except FlowLookupError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    note(f"dataflow {flow_id} (found for connection {args.connection} and dataset {args.dataset})" if flow_id
+         else f"connection {args.connection} is a legacy inlet: messages carry no flow id")
+    return flow_id
 
 
 async def _with_progress(run: Any, show: bool) -> Any:

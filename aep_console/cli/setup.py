@@ -5,7 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import EXIT_AEP, EXIT_OK, add_connection_options, command, context, note, out
+from .common import (
+    EXIT_AEP,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    add_connection_options,
+    command,
+    context,
+    note,
+    out,
+)
+
+
+def _route_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--route", choices=("dataflow", "legacy"), default="dataflow",
+                   help="dataflow (default; what today's AEP requires: base → source → target → dataflow) or "
+                        "legacy (the 2020 tutorial's base connection alone; today's AEP refuses its messages)")
 
 
 def register(sub: Any) -> None:
@@ -21,16 +37,22 @@ def register(sub: Any) -> None:
     w.add_argument("--name", required=True)
     w.add_argument("--schema", required=True)
     w.add_argument("--no-profile", action="store_true")
-    w = command(ssub, "connection", help="streaming connection (tutorial or HTTP API route)")
+    w = command(ssub, "connection", help="streaming connection with its dataflow into --dataset")
     add_connection_options(w)
     w.add_argument("--name", required=True)
-    w.add_argument("--route", choices=("tutorial", "http-api"), default="tutorial")
-    w.add_argument("--dataset")
-    w.add_argument("--schema")
+    _route_option(w)
+    w.add_argument("--dataset", help="the dataset its dataflow writes to (dataflow route)")
+    w.add_argument("--schema", help="the dataset's schema (default: read from the dataset)")
+    w = command(ssub, "dataflow", help="source, target and dataflow on an existing connection, into --dataset")
+    add_connection_options(w)
+    w.add_argument("--connection", required=True, help="CONNECTION_ID (inlet id) or base connection id")
+    w.add_argument("--dataset", required=True)
+    w.add_argument("--schema", help="the dataset's schema (default: read from the dataset)")
+    w.add_argument("--name", help="name prefix of the new entities (default: the connection's name)")
     w = command(ssub, "tutorial", help="everything the loyalty tutorial needs")
     add_connection_options(w)
     w.add_argument("--prefix", default="Loyalty")
-    w.add_argument("--route", choices=("tutorial", "http-api"), default="tutorial")
+    _route_option(w)
     st.set_defaults(handler=cmd_setup)
 
 
@@ -55,8 +77,13 @@ async def cmd_setup(args: argparse.Namespace) -> int:
         elif args.workflow == "dataset":
             report = await wf.dataset(args.name, args.schema, profile=not args.no_profile)
         elif args.workflow == "connection":
+            if args.route == "dataflow" and not args.dataset:
+                raise CliError("setup connection: --dataset is needed (the dataset its dataflow writes to); "
+                               "or --route legacy", EXIT_USAGE)
             report = await wf.streaming_connection(args.name, route=args.route, dataset_id=args.dataset,
                                                    schema_id=args.schema)
+        elif args.workflow == "dataflow":
+            report = await wf.add_dataflow(args.connection, args.dataset, schema_id=args.schema, name=args.name)
         else:
             report = await wf.loyalty_tutorial(args.prefix, route=args.route)
     if args.json:

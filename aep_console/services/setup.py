@@ -4,7 +4,10 @@
   identity descriptor → union tag (enable for Profile);
 - event schema: the same on XDM ExperienceEvent;
 - dataset with the Profile and Identity tags;
-- streaming connection: the tutorial's connection, or the HTTP API route base → source → target → flow;
+- streaming connection, by default the current route: base connection → source connection → target
+  connection → dataflow (today's AEP needs the dataflow: every message names it in ``header.flowId``);
+  the 2020 tutorial's base connection alone stays available as the ``legacy`` route, with a warning;
+- a dataflow added to an existing base connection for a chosen dataset;
 - the whole loyalty tutorial at once.
 
     wf = SetupWorkflows(session, on_progress=lambda ev: print(ev.step.name, ev.status))
@@ -26,7 +29,22 @@ EVENT_CLASS = "https://ns.adobe.com/xdm/context/experienceevent"
 PERSON_DETAILS = "https://ns.adobe.com/xdm/context/profile-person-details"
 PERSONAL_DETAILS = "https://ns.adobe.com/xdm/context/profile-personal-details"
 XED_FULL = "application/vnd.adobe.xed-full+json;version=1"
-ROUTES = ("tutorial", "http-api")
+DATAFLOW, LEGACY = "dataflow", "legacy"
+ROUTES = (DATAFLOW, LEGACY)
+ROUTE_ALIASES = {"http-api": DATAFLOW, "tutorial": LEGACY}  # the names these routes had before
+ROUTE_LABELS = {DATAFLOW: "Dataflow (current: base → source → target → dataflow)",
+                LEGACY: "Legacy (2020 tutorial: base connection only)"}
+LEGACY_ROUTE_WARNING = (
+    "The legacy (2020 tutorial) route creates a base connection without a dataflow. Today's AEP requires a "
+    "dataflow: every message must carry its flow id (header.flowId), and messages without one are refused "
+    "or dropped. Use it only to replay old material; add a dataflow later with 'setup dataflow'.")
+
+
+def normalise_route(route: str) -> str:
+    route = ROUTE_ALIASES.get(route, route)
+    if route not in ROUTES:
+        raise ValueError(f"unknown connection route {route!r} (one of {', '.join(ROUTES)})")
+    return route
 
 
 @dataclass
@@ -162,17 +180,19 @@ class SetupWorkflows:
 
     async def _connection_steps(self, tx: Transaction, name: str, route: str,
                                 targets: list[tuple[str, str | None, str | None]]) -> str:
-        """The streaming connection; for the HTTP API route also, per target ``(prefix, dataset_id,
+        """The streaming base connection; on the dataflow route also, per target ``(prefix, dataset_id,
         schema_id)``, its own source connection → target connection → dataflow on the one base
         connection (aep-api.md §5.2: a dataflow joins one source and one target connection, and a
         message names its dataflow in ``header.flowId``)."""
-        if route not in ROUTES:
-            raise ValueError(f"unknown connection route {route!r} (one of {', '.join(ROUTES)})")
+        route = normalise_route(route)
         f = self.session.flows
-        legacy = route == "tutorial"
-        if not legacy and not (targets and all(ds and schema for _, ds, schema in targets)):
-            raise ValueError("the HTTP API route needs a dataset and its schema")
-        base = await tx.step(f"Create streaming connection {name!r}" + (" (tutorial)" if legacy else ""),
+        legacy = route == LEGACY
+        if not legacy and not (targets and all(ds for _, ds, _ in targets)):
+            raise ValueError("the dataflow route needs the dataset the dataflow writes to (or choose the legacy "
+                             "route)")
+        if legacy:
+            tx.report.warnings.append(LEGACY_ROUTE_WARNING)
+        base = await tx.step(f"Create streaming connection {name!r}" + (" (legacy, no dataflow)" if legacy else ""),
                              "connection", lambda: f.create_streaming_connection(name, legacy=legacy),
                              resource_id=lambda r: r.id, undo=lambda r: f.delete_connection(r.id))
         tx.output("base_connection_id", base.id)
@@ -184,8 +204,15 @@ class SetupWorkflows:
         tx.output("inlet_url", conn.inlet_url)
         if not legacy:
             for prefix, dataset_id, schema_id in targets:
+                schema_id = schema_id or await self._dataset_schema(dataset_id)
                 await self._dataflow_steps(tx, name, base.id, dataset_id, schema_id, prefix)
         return conn.inlet_id
+
+    async def _dataset_schema(self, dataset_id: str) -> str:
+        ds = await self.session.catalog.get_dataset(dataset_id)
+        if ds.schema_ref is None or not ds.schema_ref.id:
+            raise ValueError(f"dataset {dataset_id} has no schemaRef: name the schema")
+        return ds.schema_ref.id
 
     async def _dataflow_steps(self, tx: Transaction, name: str, base_id: str, dataset_id: str, schema_id: str,
                               prefix: str = "") -> str:
@@ -231,17 +258,41 @@ class SetupWorkflows:
             await self._dataset_steps(tx, name, schema_id, profile=profile)
         return tx.report
 
-    async def streaming_connection(self, name: str, *, route: str = "tutorial", dataset_id: str | None = None,
+    async def streaming_connection(self, name: str, *, route: str = DATAFLOW, dataset_id: str | None = None,
                                    schema_id: str | None = None) -> SetupReport:
+        """Outputs ``connection_id`` (the inlet id), ``base_connection_id``, ``inlet_url``; on the dataflow
+        route also ``flow_id``, ``source_connection_id``, ``target_connection_id`` (``schema_id``
+        defaults to the dataset's)."""
+        route = normalise_route(route)
         async with Transaction(f"Streaming connection {name!r} ({route})", self.on_progress) as tx:
             await self._connection_steps(tx, name, route, [("", dataset_id, schema_id)])
         return tx.report
 
-    async def loyalty_tutorial(self, prefix: str = "Loyalty", *, route: str = "tutorial") -> SetupReport:
+    async def add_dataflow(self, connection: str, dataset_id: str, *, schema_id: str | None = None,
+                           name: str | None = None) -> SetupReport:
+        """Source connection → target connection → dataflow on an existing base connection (given by its
+        inlet id or its id), into ``dataset_id``: what a legacy (2020) connection lacks today."""
+        from .dataflows import base_connection
+
+        async with Transaction(f"Dataflow into dataset {dataset_id}", self.on_progress) as tx:
+            base, legacy = await tx.step("Find the streaming connection", "lookup",
+                                         lambda: base_connection(self.session, connection),
+                                         resource_id=lambda r: r[0].id if r[0] is not None else None)
+            if base is None:
+                raise ValueError(f"{connection!r} is a legacy inlet (/data/core/edge/inlet), which cannot have "
+                                 "dataflows" if legacy else f"no Flow Service streaming connection {connection!r}")
+            tx.output("base_connection_id", base.id)
+            if base.inlet_id:
+                tx.output("connection_id", base.inlet_id)
+            schema_id = schema_id or await self._dataset_schema(dataset_id)
+            await self._dataflow_steps(tx, name or base.name or "Streaming", base.id, dataset_id, schema_id)
+        return tx.report
+
+    async def loyalty_tutorial(self, prefix: str = "Loyalty", *, route: str = DATAFLOW) -> SetupReport:
         """Everything the tutorial needs: both schemas, both datasets, one streaming connection.
 
         Outputs: ``profile_schema_id``, ``event_schema_id``, ``profile_dataset_id``, ``event_dataset_id``,
-        ``connection_id``, ``base_connection_id``, ``inlet_url``; for the HTTP API route also a dataflow
+        ``connection_id``, ``base_connection_id``, ``inlet_url``; on the dataflow route (the default) also a dataflow
         per dataset: ``profile_flow_id``/``event_flow_id`` (+ ``{profile,event}_source_connection_id`` and
         ``{profile,event}_target_connection_id``). Records of each dataset must carry their own flow id."""
         async with Transaction(f"Loyalty tutorial set-up {prefix!r}", self.on_progress) as tx:

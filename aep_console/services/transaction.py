@@ -58,6 +58,7 @@ class SetupReport:
     outputs: dict[str, str] = field(default_factory=dict)  # e.g. schema_id, dataset_id, connection_id
     error: str | None = None
     rolled_back: bool = False
+    warnings: list[str] = field(default_factory=list)  # e.g. the legacy streaming route's
 
     @property
     def leftovers(self) -> list[Step]:
@@ -70,6 +71,7 @@ class SetupReport:
             rid = f" [{s.resource_id}]" if s.resource_id else ""
             lines.append(f"  {i}. {s.name}: {s.status}{rid}" + (f" — {s.error}" if s.error else "")
                          + (f" — undo failed: {s.undo_error}" if s.undo_error else ""))
+        lines += [f"Warning: {w}" for w in self.warnings]
         if not self.ok:
             lines.append(f"Error: {self.error}")
             if self.rolled_back and not self.leftovers:
@@ -81,6 +83,7 @@ class SetupReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"workflow": self.workflow, "ok": self.ok, "error": self.error, "rolled_back": self.rolled_back,
+                "warnings": list(self.warnings),
                 "outputs": dict(self.outputs), "steps": [s.to_json() for s in self.steps]}
 
 

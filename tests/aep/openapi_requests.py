@@ -106,9 +106,6 @@ KNOWN_SPEC_DEFECTS = [
     # Flow Service PATCH: the spec types the body as ONE PatchInstruction object with upper-case ops;
     # the Flow Service docs (update connections/dataflows) send an RFC 6902 array with lower-case ops
     ("flow-service.yaml", "/", "<root>: [{"),
-    # documented deviation: messages to a tutorial (legacy) streaming connection carry no flowId
-    # (aep-api.md §6.2: "Tutorials/collection omit flowId (legacy inlets)")
-    ("streaming-ingestion.yaml", "/collection/", "header: 'flowId' is a required property"),
 ]
 
 

@@ -34,8 +34,8 @@ async def test_every_create_body_matches_the_spec(sandbox, shared_dir):
         flow = await aep.flows.create_flow(f"Contract flow {uniq}", [source.id], [target.id])
         world = await World.create(aep)
         inlet = (await aep.flows.get_connection(base.id)).inlet_id
-        msg = world.envelope(world.member(f"c{uniq}@example.com"))
-        msg["header"]["flowId"] = flow.id
+        msg = world.envelope(world.member(f"c{uniq}@example.com"))  # with the world's dataflow's flowId
+        assert flow.id
         await aep.streaming.send(world.inlet, msg, sync_validation=True)
         await aep.streaming.send_batch(world.inlet, [msg, msg])
         await aep.profiles.get_entities([("Email", f"c{uniq}@example.com")])

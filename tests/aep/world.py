@@ -1,10 +1,11 @@
 """The tutorial's loyalty set-up, built with the AEP client itself (schemas, field groups, identity
-descriptors, profile-enabled datasets, a streaming connection)."""
+descriptors, profile-enabled datasets, a streaming connection with a dataflow into each dataset: today's
+route, so every message carries its dataset's flow id)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aep_console.aep import AEPSession
 from aep_console.aep.models import IdentityDescriptor
@@ -20,6 +21,9 @@ def fieldgroup(title: str, tenant: str, props: dict, cls: str) -> dict:
             "allOf": [{"$ref": "#/definitions/custom"}]}
 
 
+OWN_FLOW = object()
+
+
 @dataclass
 class World:
     tenant: str
@@ -31,6 +35,7 @@ class World:
     connection_id: str
     inlet: str
     tag: str
+    flows: dict[str, str] = field(default_factory=dict)  # dataset id -> the dataflow into it
 
     @classmethod
     async def create(cls, aep: AEPSession) -> World:
@@ -53,11 +58,23 @@ class World:
                 source_schema=sid, source_property=f"/_{tenant}/loyaltyID", namespace="Email", is_primary=True))
         profile_ds = await aep.catalog.create_dataset(f"Loyalty profiles {tag}", ps["$id"], profile=True)
         event_ds = await aep.catalog.create_dataset(f"Loyalty events {tag}", es["$id"], profile=True)
-        created = await aep.flows.create_streaming_connection(f"Loyalty stream {tag}", legacy=True)
+        created = await aep.flows.create_streaming_connection(f"Loyalty stream {tag}")
         conn = await aep.flows.get_connection(created.id)
-        return cls(tenant, aep.org_id, ps["$id"], es["$id"], profile_ds, event_ds, created.id, conn.inlet_id, tag)
+        flows = {}
+        for ds, sid, side in ((profile_ds, ps["$id"], "profiles"), (event_ds, es["$id"], "events")):
+            src = await aep.flows.create_source_connection(f"Loyalty {side} source {tag}", created.id)
+            tgt = await aep.flows.create_target_connection(f"Loyalty {side} target {tag}", ds, sid)
+            flows[ds] = (await aep.flows.create_flow(f"Loyalty {side} dataflow {tag}", [src.id], [tgt.id])).id
+        return cls(tenant, aep.org_id, ps["$id"], es["$id"], profile_ds, event_ds, created.id, conn.inlet_id, tag,
+                   flows)
 
-    def envelope(self, entity: dict, *, event: bool = False, flow_id: str | None = None) -> dict:
+    def flow(self, event: bool = False) -> str:
+        return self.flows[self.event_ds if event else self.profile_ds]
+
+    def envelope(self, entity: dict, *, event: bool = False, flow_id: str | object | None = OWN_FLOW) -> dict:
+        """A message; ``flow_id`` defaults to the dataflow into its dataset (None: no flowId)."""
+        if flow_id is OWN_FLOW:
+            flow_id = self.flow(event)
         sid = self.event_schema if event else self.profile_schema
         ref = {"id": sid, "contentType": XED_FULL}
         header = {"schemaRef": ref, "imsOrgId": self.org_id,

@@ -73,6 +73,13 @@ def dataset(p: Platform, schema_id: str, *, profile: bool = True, name: str | No
     return ref[0].split("/")[-1]
 
 
+FS_LEGACY_BODY = {  # the 2020 tutorial's streaming connection (aep-api.md §5.1)
+    "description": "2020 tutorial", "providerId": "521eee4d-8cbe-4906-bb48-fb6bd4450033",
+    "connectionSpec": {"id": STREAMING_SPEC, "version": "1.0"},
+    "auth": {"specName": "Streaming Connection", "params": {"sourceId": "tutorial", "dataType": "xdm",
+                                                           "name": "tutorial"}}}
+
+
 def connection(p: Platform, *, authenticated: bool = False) -> tuple[str, str]:
     """An HTTP API streaming base connection → (connection id, inlet id)."""
     params: dict = {"dataType": "xdm"}
@@ -99,6 +106,9 @@ def dataflow(p: Platform, connection_id: str, schema_id: str, dataset_id: str) -
         "sourceConnectionIds": [src], "targetConnectionIds": [tgt]}))["id"]
 
 
+OWN_FLOW = object()
+
+
 @dataclass
 class Loyalty:
     """The tutorial's set-up: loyalty profile + event schemas, datasets, one streaming connection."""
@@ -111,6 +121,7 @@ class Loyalty:
     event_ds: str = ""
     connection_id: str = ""
     inlet: str = ""
+    flows: dict = field(default_factory=dict)  # dataset id -> the dataflow from the connection into it
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -137,15 +148,26 @@ class Loyalty:
         w.profile_ds = dataset(p, w.profile_schema)
         w.event_ds = dataset(p, w.event_schema)
         w.connection_id, w.inlet = connection(p)
+        # today's route: one dataflow per dataset on the connection; every message names its own
+        w.flows = {ds: dataflow(p, w.connection_id, sid, ds)
+                   for ds, sid in ((w.profile_ds, w.profile_schema), (w.event_ds, w.event_schema))}
         return w
 
+    def add_flow(self, dataset_id: str, schema_id: str) -> str:
+        """A dataflow from the world's connection into another dataset (its messages then carry it)."""
+        self.flows[dataset_id] = dataflow(self.p, self.connection_id, schema_id, dataset_id)
+        return self.flows[dataset_id]
+
     def envelope(self, entity: dict, *, event: bool = False, dataset_id: str | None = None,
-                 schema_id: str | None = None, flow_id: str | None = None) -> dict:
+                 schema_id: str | None = None, flow_id: str | object | None = OWN_FLOW) -> dict:
+        """A message; ``flow_id`` defaults to the dataflow into its dataset (None: no flowId)."""
         sid = schema_id or (self.event_schema if event else self.profile_schema)
         ref = {"id": sid, "contentType": XED_FULL}
         header = {"schemaRef": ref, "imsOrgId": self.org_id,
                   "datasetId": dataset_id or (self.event_ds if event else self.profile_ds),
                   "source": {"name": "ingestion tests"}}
+        if flow_id is OWN_FLOW:
+            flow_id = self.flows.get(header["datasetId"])
         if flow_id:
             header["flowId"] = flow_id
         return {"header": header, "body": {"xdmMeta": {"schemaRef": dict(ref)}, "xdmEntity": entity}}

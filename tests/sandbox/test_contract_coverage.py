@@ -40,10 +40,13 @@ def test_streaming_shapes(sandbox, platform, shared_dir):
     w = Loyalty.create(platform)
     t = platform.tenant
     good = w.envelope(member(t, f"{unique('s')}@example.com"))
+    flowless = w.envelope(member(t, f"{unique('s')}@example.com"), flow_id=None)
     bad = w.envelope(member(t, 5))
     cid, inlet = connection(platform)
     flow = dataflow(platform, cid, w.profile_schema, w.profile_ds)
-    _auth_cid, auth_inlet = connection(platform, authenticated=True)
+    auth_cid, auth_inlet = connection(platform, authenticated=True)
+    auth_good = w.envelope(member(t, f"{unique('s')}@example.com"),
+                           flow_id=dataflow(platform, auth_cid, w.profile_schema, w.profile_ds))
     responses = [
         dcs_single(sandbox, w.inlet, good, sync="synchronousValidation"),  # legacy name, legacy key
         dcs_single(sandbox, w.inlet, bad, sync="synchronousValidation"),
@@ -54,11 +57,11 @@ def test_streaming_shapes(sandbox, platform, shared_dir):
                     headers={"Content-Type": "application/json"}),
         dcs_single(sandbox, "ab" * 32, good),  # unknown connection
         dcs_single(sandbox, inlet, w.envelope(member(t, f"{unique('f')}@example.com"), flow_id=flow)),
-        dcs_batch(sandbox, inlet, [good], headers={"x-adobe-flow-id": flow}),
-        dcs_single(sandbox, inlet, good),  # an HTTP API dataflow connection needs its flowId
-        dcs_single(sandbox, auth_inlet, good),  # authenticated connection, no token: 401
-        dcs_single(sandbox, auth_inlet, good, headers={"Authorization": "Bearer nope"}),
-        dcs_single(sandbox, auth_inlet, good, headers={"Authorization": f"Bearer {platform.token}"}),
+        dcs_batch(sandbox, inlet, [flowless], headers={"x-adobe-flow-id": flow}),
+        dcs_single(sandbox, inlet, flowless),  # a Flow Service connection needs the flowId of a dataflow
+        dcs_single(sandbox, auth_inlet, auth_good),  # authenticated connection, no token: 401
+        dcs_single(sandbox, auth_inlet, auth_good, headers={"Authorization": "Bearer nope"}),
+        dcs_single(sandbox, auth_inlet, auth_good, headers={"Authorization": f"Bearer {platform.token}"}),
     ]
     assert [r.status_code for r in responses] == [200, 400, 200, 207, 207, 400, 400, 200, 207, 400, 401, 401, 200]
     for resp in responses:

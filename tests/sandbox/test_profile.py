@@ -131,6 +131,7 @@ def test_identity_stitching_across_two_datasets(sandbox, plat, world):
     crm_schema = schema(plat, unique("CRM"), [PROFILE_CLASS, "https://ns.adobe.com/xdm/context/identitymap",
                                               "https://ns.adobe.com/xdm/context/profile-person-details"])
     crm_ds = dataset(plat, crm_schema)
+    world.add_flow(crm_ds, crm_schema)
     member = f"{unique('s')}@example.com"
     ecid = unique("ecid")
     loyalty_rec = {f"_{t}": {"loyaltyID": member, "loyaltyLevel": "Gold"},
@@ -267,6 +268,7 @@ def test_more_than_50_linked_identities_is_422(sandbox, plat, world):
     rec = {f"_{t}": {"loyaltyID": member}, "identityMap": {"ECID": [{"id": f"{member}-{i}"} for i in range(51)]}}
     crm_schema = schema(plat, unique("Many"), [PROFILE_CLASS, "https://ns.adobe.com/xdm/context/identitymap"])
     ds = dataset(plat, crm_schema)
+    world.add_flow(ds, crm_schema)
     resp = dcs_single(sandbox, world.inlet, world.envelope({"identityMap": rec["identityMap"]}, dataset_id=ds,
                                                            schema_id=crm_schema))
     assert resp.status_code == 200
@@ -286,6 +288,7 @@ def test_profiles_are_isolated_per_org(sandbox, plat, world, streamed):
 
 def test_non_profile_dataset_feeds_the_data_lake_only(sandbox, plat, world):
     ds = dataset(plat, world.profile_schema, profile=False)
+    world.add_flow(ds, world.profile_schema)
     member = f"{unique('lake')}@example.com"
     msg = world.envelope({f"_{plat.tenant}": {"loyaltyID": member}}, dataset_id=ds)
     assert dcs_single(sandbox, world.inlet, msg).status_code == 200

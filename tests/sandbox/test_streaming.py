@@ -191,28 +191,30 @@ def test_x_sandbox_name_must_match_the_connection(sandbox, world, plat):
 
 
 def test_sync_validation_is_limited_per_connection(sandbox, plat, world):
-    _, inlet = connection(plat)
+    cid, inlet = connection(plat)
+    flow = dataflow(plat, cid, world.profile_schema, world.profile_ds)
     try:
         sandbox.admin("limits", {"syncValidationPerMinute": 3})
-        codes = [dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique())),
+        codes = [dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique()), flow_id=flow),
                             sync="syncValidation").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
-        resp = dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique())), sync="syncValidation")
+        resp = dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique()), flow_id=flow), sync="syncValidation")
         assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
         assert "3 requests per minute per connection" in resp.json()["report"]["message"]
         # without sync validation the same connection still takes messages
-        assert dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique()))).status_code == 200
+        assert dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique()), flow_id=flow)).status_code == 200
     finally:
         sandbox.admin("limits", {"syncValidationPerMinute": 60})
 
 
 def test_configurable_request_rate_gives_429_with_retry_after(sandbox, plat, world):
-    _, inlet = connection(plat)
+    cid, inlet = connection(plat)
+    flow = dataflow(plat, cid, world.profile_schema, world.profile_ds)
     try:
         sandbox.admin("limits", {"requestsPerSecond": 2})
         codes = []
         for _ in range(6):
-            resp = dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique())))
+            resp = dcs_single(sandbox, inlet, world.envelope(member(plat.tenant, unique()), flow_id=flow))
             codes.append(resp.status_code)
             if resp.status_code == 429:
                 assert int(resp.headers["Retry-After"]) >= 1
@@ -223,8 +225,9 @@ def test_configurable_request_rate_gives_429_with_retry_after(sandbox, plat, wor
 
 
 def test_authenticated_connection_needs_a_token(sandbox, plat, world):
-    _, inlet = connection(plat, authenticated=True)
-    msg = world.envelope(member(plat.tenant, unique()))
+    cid, inlet = connection(plat, authenticated=True)
+    flow = dataflow(plat, cid, world.profile_schema, world.profile_ds)
+    msg = world.envelope(member(plat.tenant, unique()), flow_id=flow)
     resp = dcs_single(sandbox, inlet, msg)
     assert resp.status_code == 401
     body = resp.json()
@@ -243,7 +246,7 @@ def test_authenticated_connection_needs_a_token(sandbox, plat, world):
 def test_http_api_dataflow_needs_its_flow_id(sandbox, plat, world):
     cid, inlet = connection(plat)
     flow_id = dataflow(plat, cid, world.profile_schema, world.profile_ds)
-    msg = world.envelope(member(plat.tenant, unique()))
+    msg = world.envelope(member(plat.tenant, unique()), flow_id=None)
     resp = dcs_single(sandbox, inlet, msg)
     assert resp.status_code == 400 and "flowId" in resp.json()["report"]["message"]
     bad = world.envelope(member(plat.tenant, unique()), flow_id="6b8d2f1e-0000-4000-8000-000000000000")

@@ -152,8 +152,9 @@ async def tutorial(sandbox):
         report = await SetupWorkflows(session).loyalty_tutorial(f"T{uuid.uuid4().hex[:6]}")
     assert report.ok, report.summary()
     out = dict(report.outputs)
+    # today's route (the default): each dataset has its dataflow, and every record carries its flow id
     out["members"] = SendTarget(out["connection_id"], out["profile_dataset_id"], out["profile_schema_id"],
-                                prof.org_id)
+                                prof.org_id, flow_id=out["profile_flow_id"])
     out["events"] = SendTarget(out["connection_id"], out["event_dataset_id"], out["event_schema_id"],
-                               prof.org_id)
+                               prof.org_id, flow_id=out["event_flow_id"])
     return out

@@ -96,7 +96,7 @@ def test_canary_secret_through_a_full_run(secret_service, fresh_sandbox, app_hom
     listed = run("profiles", "list")
     assert "Secret Service" in listed.stderr
     setup = json.loads(run("setup", "tutorial", "--profile", "Canary", "--prefix", f"C{uuid.uuid4().hex[:6]}",
-                           "--route", "http-api", "--json").stdout)
+                           "--json").stdout)
     assert setup["ok"], setup
     o = setup["outputs"]
     f = tmp_path / "m.jsonl"

@@ -31,7 +31,7 @@ async def test_100k_records_through_faults(fresh_sandbox, open_local_session, ap
         assert setup.ok, setup.summary()
         o = setup.outputs
         target = SendTarget(o["connection_id"], o["profile_dataset_id"], o["profile_schema_id"],
-                            sb.credentials.org_id)
+                            sb.credentials.org_id, flow_id=o["profile_flow_id"])
         sb.admin("faults", {"error500": 0.05, "error429": 0.02, "drop": 0.01, "partial": 0.01,
                             "retryAfter": 1, "seed": 5})
         before = history.count()

@@ -13,7 +13,12 @@ from aep_console.aep.errors import NotFoundError
 from aep_console.services.bulk import BulkRun
 from aep_console.services.engine_types import SendTarget
 from aep_console.services.sending import send_one
-from aep_console.services.setup import SetupWorkflows, loyalty_event_spec, loyalty_profile_spec
+from aep_console.services.setup import (
+    LEGACY_ROUTE_WARNING,
+    SetupWorkflows,
+    loyalty_event_spec,
+    loyalty_profile_spec,
+)
 
 from .svc_datalake import dataset_records
 from .svc_records import loyalty_ids, member, write_members
@@ -56,10 +61,11 @@ async def test_event_schema_dataset_and_both_connection_routes(sandbox, open_loc
         assert ds.ok, ds.summary()
         dataset = await session.catalog.get_dataset(ds.outputs["dataset_id"])
         assert set(dataset.tags) >= {"unifiedProfile", "unifiedIdentity"}
-        legacy = await wf.streaming_connection(_name("Tutorial conn"), route="tutorial")
-        assert legacy.ok and len(legacy.outputs["connection_id"]) == 64
-        http = await wf.streaming_connection(_name("HTTP conn"), route="http-api",
-                                             dataset_id=ds.outputs["dataset_id"], schema_id=ev.outputs["schema_id"])
+        legacy = await wf.streaming_connection(_name("Tutorial conn"), route="legacy")
+        assert legacy.ok and len(legacy.outputs["connection_id"]) == 64 and "flow_id" not in legacy.outputs
+        assert legacy.warnings == [LEGACY_ROUTE_WARNING] and "Warning: " in legacy.summary()
+        # the default route, the schema read from the dataset
+        http = await wf.streaming_connection(_name("HTTP conn"), dataset_id=ds.outputs["dataset_id"])
         assert http.ok, http.summary()
         flow = await session.flows.get_flow(http.outputs["flow_id"])
         assert flow.source_connection_ids == [http.outputs["source_connection_id"]]

@@ -123,3 +123,28 @@ def tick(qtbot, button) -> None:
 
     assert button.isEnabled(), f"{button.text()} is disabled"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+
+
+def visible_dialog(title: str):
+    """The dialog with this title that is on screen (None if there is none)."""
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    return next((w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QDialog) and w.isVisible() and w.windowTitle() == title), None)
+
+
+def press_button(qtbot, dialog, text: str) -> None:
+    """A click on the dialog's button labelled ``text`` (mnemonic ``&`` ignored)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    button = next(b for b in dialog.findChildren(QPushButton) if b.text().replace("&", "") == text)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def dcs_received(sandbox, inlet: str) -> list[dict]:
+    """The streaming requests the sandbox received for ``inlet`` (its loopback-only admin log)."""
+    import httpx
+
+    return httpx.get(f"{sandbox.urls.base}/__sandbox/admin/dcs/requests", params={"inletId": inlet},
+                     timeout=10).json()["requests"]

@@ -76,8 +76,8 @@ async def _event_target(ctx):
     assert report.ok, report.summary()
     schema_id = report.outputs["schema_id"]
     ds = await wf.dataset(f"{prefix} dataset", schema_id)
-    conn = await wf.streaming_connection(f"{prefix} stream")
-    assert ds.ok and conn.ok
+    conn = await wf.streaming_connection(f"{prefix} stream", dataset_id=ds.outputs["dataset_id"])
+    assert ds.ok and conn.ok  # the target names no flow id: the editor finds the dataflow itself
     ctx.update_target(schema_id=schema_id, dataset_id=ds.outputs["dataset_id"],
                       connection_id=conn.outputs["connection_id"], inlet_url=conn.outputs["inlet_url"])
     return schema_id

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from .helpers import box_button, choose, click, paste_into, type_into, unique, until, visible_box
+from .helpers import box_button, choose, click, paste_into, tick, type_into, unique, until, visible_box
 from .test_editor import _event_target
 
 
@@ -103,7 +103,7 @@ async def test_the_only_connection_dataset_and_schema_are_picked(lone_ctx, qtbot
     wf = SetupWorkflows(ctx.session)
     report = await wf.event_schema(loyalty_event_spec("Lone events"))
     ds = await wf.dataset("Lone dataset", report.outputs["schema_id"])
-    conn = await wf.streaming_connection("Lone stream")
+    conn = await wf.streaming_connection("Lone stream", dataset_id=ds.outputs["dataset_id"])
     assert report.ok and ds.ok and conn.ok
     page = EditorPage(ctx)
     qtbot.addWidget(page)
@@ -131,6 +131,8 @@ async def test_tutorial_route_connection_keeps_the_dataset_chosen_in_its_wizard(
     page = wizard.page_
     await until(lambda: page._loaded, 15, "the datasets in the wizard")
     name = unique("Kept stream")
+    tick(qtbot, page.legacy)  # the legacy route: no dataflow links the dataset in AEP, the console keeps it
+    assert page.legacy_warning.isVisible()
     type_into(qtbot, page.name, name)
     choose(qtbot, page.dataset, dataset_name)
     click(qtbot, wizard.button(QWizard.WizardButton.NextButton))

@@ -22,7 +22,8 @@ async def test_profile_view_reads_every_event_of_a_big_profile_once(connected, q
     ids = report.outputs
     who = f"{unique('pages').replace(' ', '.')}@example.com"
     org = ctx.profile.org_id
-    profile_target = SendTarget(ids["connection_id"], ids["profile_dataset_id"], ids["profile_schema_id"], org)
+    profile_target = SendTarget(ids["connection_id"], ids["profile_dataset_id"], ids["profile_schema_id"], org,
+                                flow_id=ids["profile_flow_id"])
     sent = await send_one(session, profile_target, {"_exchangeinternal": {"loyaltyID": who, "loyaltyLevel": "Gold"}},
                           sync_validation=False)
     assert sent.ok, sent
@@ -33,7 +34,8 @@ async def test_profile_view_reads_every_event_of_a_big_profile_once(connected, q
             fh.write(json.dumps({"_id": f"pv-{i}", "eventType": "loyaltyBalanceUpdate",
                                  "timestamp": f"2024-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 7:02d}:00Z",
                                  "_exchangeinternal": {"loyaltyID": who, "pointsEarned": i}}) + "\n")
-    event_target = SendTarget(ids["connection_id"], ids["event_dataset_id"], ids["event_schema_id"], org)
+    event_target = SendTarget(ids["connection_id"], ids["event_dataset_id"], ids["event_schema_id"], org,
+                              flow_id=ids["event_flow_id"])
     run_report = await BulkRun(session, path, event_target).start()
     assert run_report.ok, run_report.summary()
 

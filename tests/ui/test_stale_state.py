@@ -20,8 +20,10 @@ async def _person_with_an_event(ctx) -> str:
     assert report.ok, report.summary()
     ids, org = report.outputs, ctx.profile.org_id
     who = f"{unique('stale').replace(' ', '.')}@example.com"
-    profile_target = SendTarget(ids["connection_id"], ids["profile_dataset_id"], ids["profile_schema_id"], org)
-    event_target = SendTarget(ids["connection_id"], ids["event_dataset_id"], ids["event_schema_id"], org)
+    profile_target = SendTarget(ids["connection_id"], ids["profile_dataset_id"], ids["profile_schema_id"], org,
+                                flow_id=ids["profile_flow_id"])
+    event_target = SendTarget(ids["connection_id"], ids["event_dataset_id"], ids["event_schema_id"], org,
+                              flow_id=ids["event_flow_id"])
     assert (await send_one(ctx.session, profile_target, {"_exchangeinternal": {"loyaltyID": who}},
                            sync_validation=False)).ok
     event = {"_id": unique("ev").replace(" ", "-"), "eventType": "loyaltyBalanceUpdate",

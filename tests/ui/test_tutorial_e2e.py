@@ -3,9 +3,11 @@ window (clicks on the sidebar and buttons, typing, the keyboard; waiting on what
 the sandbox subprocess:
 
 connection profile → profile schema with primary identity → Profile-enabled dataset →
-streaming connection → stream a profile → fetch it in the profile view → event schema →
-dataset → stream an event → see it under the profile; then the sample loyalty files through
-bulk send, with the integer ``_id`` defect reported and fixed from the GUI."""
+streaming connection with its dataflow into that dataset (the default route) → stream a profile →
+fetch it in the profile view → event schema → dataset → stream an event (the editor offers the
+missing dataflow into the event dataset and creates it) → see it under the profile; then the sample
+loyalty files through bulk send, with the integer ``_id`` defect reported and fixed from the GUI.
+No flow id is ever typed; the sandbox's log shows every message carried its dataset's."""
 
 from __future__ import annotations
 
@@ -13,8 +15,21 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
-from .helpers import choose, click, click_list_row, click_row, open_page, unique, until
+from .helpers import (
+    choose,
+    click,
+    click_list_row,
+    click_row,
+    dcs_received,
+    open_page,
+    paste_into,
+    press_button,
+    unique,
+    until,
+    visible_dialog,
+)
 from .user_steps import (
     bulk_send,
     connection_wizard,
@@ -59,7 +74,7 @@ def profiles_identities(page) -> list[tuple[str, str, bool]]:
     return [(t.item(r, 0).text(), t.item(r, 1).text(), t.item(r, 2).text() == "yes") for r in range(t.rowCount())]
 
 
-async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_errors):
+async def test_tutorial_through_the_gui(window, ctx, sandbox, qtbot, shared_dir, ui_errors):
     # 1. connection profile: the built-in local sandbox, tested, then used
     conns = open_page(qtbot, window, "Connections")
     await until(lambda: conns.list.count() > 0, 5, "the profiles list")
@@ -83,10 +98,12 @@ async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_error
     profile_dataset = await dataset_wizard(qtbot, datasets, name=f"{prefix} members dataset",
                                            schema_title=f"{prefix} members")
 
-    # 4. streaming connection (the tutorial's), to the members dataset
+    # 4. streaming connection on the default route: with its dataflow into the members dataset
     streaming = open_page(qtbot, window, "Streaming connections")
     connection_id = await connection_wizard(qtbot, streaming, name=f"{prefix} stream",
                                             dataset_name=f"{prefix} members dataset")
+    profile_flow = ctx.target.flow_id
+    assert profile_flow, "the wizard made the dataflow and the editor's target names it"
 
     # 5. stream a profile from the record editor: the wizards chose its target
     editor = open_page(qtbot, window, "Record editor")
@@ -119,7 +136,16 @@ async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_error
     assert editor.targets.connection.currentData() == connection_id
     await until(lambda: editor.controller.schema_id == event_schema and editor.controller.validator is not None, 15,
                 "the event schema's validator")
-    await send_record(qtbot, editor, json.dumps(EVENT, indent=2))
+    paste_into(qtbot, editor.editor, json.dumps(EVENT, indent=2))
+    await until(lambda: editor.validation.count() and "Valid" in editor.validation.item(0).text(), 15,
+                "the event to validate")
+    qtbot.keyClick(editor.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    # no dataflow leads into the event dataset yet: the editor says so and offers to create one
+    offer = await until(lambda: visible_dialog("No dataflow"), 15, "the offer of a dataflow into the events")
+    press_button(qtbot, offer, "Create dataflow")
+    await until(lambda: "Accepted" in editor.result_banner.text(), 20, "the event sent through the new dataflow")
+    event_flow = ctx.target.flow_id
+    assert event_flow and event_flow != profile_flow
 
     # 10. see it under the profile
     open_page(qtbot, window, "Profiles")
@@ -180,4 +206,12 @@ async def test_tutorial_through_the_gui(window, ctx, qtbot, shared_dir, ui_error
     click(qtbot, history.reopen_btn)
     assert window.current_key() == "editor"
     assert json.loads(editor.editor.toPlainText())["_exchangeinternal"]["loyaltyID"] == "e2e.member@example.com"
+
+    # every message the sandbox took from this connection named its dataset's dataflow, in the header and in
+    # the x-adobe-flow-id request header (the 20 integer-_id events were stopped before sending)
+    flow_of = {profile_dataset: profile_flow, event_dataset: event_flow}
+    groups = [(q, g) for q in dcs_received(sandbox, connection_id) for g in q["messages"]]
+    assert sum(g["count"] for _, g in groups) == 1 + 1 + 25 + 20
+    assert all(g["flowId"] == flow_of[g["datasetId"]] == q["flowIdHeader"] and g["accepted"] == g["count"]
+               for q, g in groups), groups
     assert ui_errors == []

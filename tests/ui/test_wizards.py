@@ -3,6 +3,8 @@ cancel while running, and a failure; cancel and failure undo what was created.""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from aep_console.ui.wizards.connection_wizard import ConnectionWizard
 from aep_console.ui.wizards.dataset_wizard import DatasetWizard
 from aep_console.ui.wizards.schema_wizard import SchemaWizard
@@ -150,12 +152,15 @@ async def test_dataset_wizard_failure_leaves_nothing(connected, qtbot, ui_errors
     assert ui_errors == []
 
 
-async def test_connection_wizard_tutorial_route_gives_connection_id(connected, qtbot, ui_errors):
+async def test_connection_wizard_legacy_route_warns_and_gives_connection_id(connected, qtbot, ui_errors):
     ctx = connected
     wizard = ConnectionWizard(ctx)
     qtbot.addWidget(wizard)
-    state = await connection_wizard_create(wizard, name=unique("Tutorial stream"), dataset_id=None)
+    state = await connection_wizard_create(wizard, name=unique("Tutorial stream"), dataset_id=None, legacy=True)
     assert state == "done", wizard.step_texts()
+    assert "Today's AEP requires a dataflow" in wizard.review_page.notes.text()
+    assert not any("/flowservice/flows" in c for c in review_calls(wizard))
+    assert "Legacy (2020 tutorial" in wizard.page_.legacy.text()
     conn = created_value(wizard, "CONNECTION_ID")
     assert len(conn) == 64
     assert created_value(wizard, "Inlet URL").endswith(f"/collection/{conn}")
@@ -177,7 +182,7 @@ async def test_connection_wizard_http_api_failure_rolls_back(connected, qtbot, u
     wizard.show()
     page = wizard.page_
     await until(lambda: page._loaded, 15, "datasets")
-    page.http_api.setChecked(True)
+    assert page.dataflow.isChecked(), "the dataflow route is the default"
     name = unique("HTTP API stream")
     page.name.setText(name)
     page.dataset.setCurrentIndex(page.dataset.findData(dataset_id))
@@ -188,4 +193,37 @@ async def test_connection_wizard_http_api_failure_rolls_back(connected, qtbot, u
     text = "\n".join(wizard.step_texts())
     assert "Undone: Create source connection" in text and "Undone: Create streaming connection" in text
     assert await ctx.session.flows.find_by_name("connections", name) is None
+    assert ui_errors == []
+
+
+async def test_connection_wizard_defaults_to_the_dataflow_route(connected, qtbot, ui_errors):
+    """The current route is the default: a dataset must be chosen, and the dataflow into it is created."""
+    ctx = connected
+    schema_id = await _profile_schema(ctx, qtbot)
+    ds_wizard = DatasetWizard(ctx)
+    qtbot.addWidget(ds_wizard)
+    assert await dataset_wizard_create(ds_wizard, name=unique("Flow dataset"), schema_id=schema_id) == "done"
+    dataset_id = created_value(ds_wizard, "Dataset id")
+    wizard = ConnectionWizard(ctx)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.page_
+    await until(lambda: page._loaded, 15, "datasets")
+    assert page.dataflow.isChecked() and not page.legacy_warning.isVisible()
+    qtbot.keyClicks(page.name, unique("Flow stream"))
+    page.dataset.setFocus()
+    next_btn = wizard.button(wizard.WizardButton.NextButton)
+    qtbot.keyClick(page.dataset, Qt.Key.Key_Home)  # the wizard may preselect the editor's dataset
+    assert not next_btn.isEnabled(), "the dataflow route needs the dataset it writes to"
+    while page.dataset.currentData() != dataset_id:
+        qtbot.keyClick(page.dataset, Qt.Key.Key_Down)
+    assert next_btn.isEnabled()
+    qtbot.mouseClick(next_btn, Qt.MouseButton.LeftButton)
+    assert any("flows" in c for c in review_calls(wizard))
+    assert await create(wizard) == "done", wizard.step_texts()
+    flow_id = created_value(wizard, "Dataflow id")
+    flow = await ctx.session.flows.get_flow(flow_id)
+    target = await ctx.session.flows.get_target_connection(flow.target_connection_ids[0])
+    assert target.params["dataSetId"] == dataset_id
+    assert (ctx.target.flow_id, ctx.target.dataset_id) == (flow_id, dataset_id)
     assert ui_errors == []

@@ -3,7 +3,8 @@ tests and the end-to-end tutorial test)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from .helpers import until
@@ -86,11 +87,12 @@ async def dataset_wizard_create(wizard, *, name: str, schema_id: str, profile: b
     return await create(wizard)
 
 
-async def connection_wizard_create(wizard, *, name: str, dataset_id: str | None, http_api: bool = False) -> str:
+async def connection_wizard_create(wizard, *, name: str, dataset_id: str | None, legacy: bool = False) -> str:
     wizard.show()
     page = wizard.page_
     await until(lambda: page._loaded, 15, "datasets in the connection wizard")
-    (page.http_api if http_api else page.tutorial).setChecked(True)
+    click_radio(page.legacy if legacy else page.dataflow)
+    assert page.legacy_warning.isVisible() == legacy
     page.name.setText(name)
     if dataset_id:
         i = page.dataset.findData(dataset_id)
@@ -99,6 +101,12 @@ async def connection_wizard_create(wizard, *, name: str, dataset_id: str | None,
     wizard.next()
     assert wizard.currentPage() is wizard.review_page
     return await create(wizard)
+
+
+def click_radio(radio) -> None:
+    """A click on the button's indicator (its centre may lie past the end of its text)."""
+    QTest.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(8, radio.height() // 2))
+    assert radio.isChecked()
 
 
 def clipboard_text() -> str:

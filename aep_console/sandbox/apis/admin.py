@@ -7,6 +7,8 @@ streaming-batch thresholds and flushing, counters.
     POST /__sandbox/admin/datalake/flush    {"datasetId": "…"} (optional) → closes open streaming batches
     POST /__sandbox/admin/datalake/config   {"maxRecords": 1000, "maxAgeSeconds": 5}
     GET  /__sandbox/admin/stats
+    GET  /__sandbox/admin/dcs/requests?inletId=…  the DCS requests received (streaming/traffic.py), newest last
+    DELETE /__sandbox/admin/dcs/requests         forget them
 """
 
 from __future__ import annotations
@@ -104,7 +106,16 @@ def routes(services: SandboxServices) -> list[Route]:
                       "openBatches": len(state.lake.open),
                       "profiles": {f"{org}/{sb}": len(sp) for (org, sb), sp in state.profiles.spaces.items()}})
 
+    async def dcs_requests(request: Request) -> Response:
+        _loopback(request)
+        if request.method == "DELETE":
+            state.requests.clear()
+            return Response(status_code=204)
+        return _json({"requests": state.requests.entries(request.query_params.get("inletId")),
+                      "acceptMissingFlowId": state.pipeline.accept_missing_flow_id})
+
     return [
+        Route("/dcs/requests", dcs_requests, methods=["GET", "DELETE"]),
         Route("/faults", faults, methods=["GET", "POST"]),
         Route("/limits", limits, methods=["POST"]),
         Route("/datalake/flush", flush, methods=["POST"]),

@@ -22,8 +22,15 @@ HEADER_MANDATORY = "The 'header' field is mandatory. Provide a valid 'header' va
 BODY_MANDATORY = "The 'body' field is mandatory. Provide a valid 'body' value and try again."
 
 
+FLOW_TITLE = "Invalid Dataflow"
+
+
 class MessageRejected(Exception):
-    """A message refused at the door (status 400 with this message)."""
+    """A message refused at the door (status 400 with this message; ``title`` for the problem body)."""
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.title = title
 
 
 @dataclass(slots=True)
@@ -59,7 +66,9 @@ def _ts_ms(value: Any) -> int:
 
 
 class Pipeline:
-    def __init__(self, lookups: TargetLookups, lake: DataLake, profiles: ProfileIndex) -> None:
+    def __init__(self, lookups: TargetLookups, lake: DataLake, profiles: ProfileIndex, *,
+                 accept_missing_flow_id: bool = False) -> None:
+        self.accept_missing_flow_id = accept_missing_flow_id
         self.lookups = lookups
         self.lake = lake
         self.profiles = profiles
@@ -102,19 +111,8 @@ class Pipeline:
             raise MessageRejected("Message has an absent or wrong ims org in the header")
         flow_id = header.get("flowId") or flow_hint
         if flow_id is not None and not isinstance(flow_id, str):
-            raise MessageRejected("'header.flowId' must be a string")
-        if conn.flows:
-            if not flow_id:
-                raise MessageRejected(
-                    "The 'header.flowId' field is mandatory for this HTTP API dataflow connection; "
-                    f"known dataflows: {', '.join(sorted(conn.flows))}")
-            if flow_id not in conn.flows:
-                raise MessageRejected(f"Dataflow [{flow_id}] is not a dataflow of this streaming connection")
-        elif flow_id and conn.known_flow_ids is not None and flow_id not in conn.known_flow_ids:
-            raise MessageRejected(f"Dataflow [{flow_id}] is not a dataflow of this streaming connection")
+            raise MessageRejected("'header.flowId' must be a string", title=FLOW_TITLE)
         dataset_id = header.get("datasetId")
-        if dataset_id is None and flow_id and conn.flows.get(flow_id):
-            dataset_id = conn.flows[flow_id]
         if not isinstance(dataset_id, str) or not dataset_id:
             raise MessageRejected("The 'header.datasetId' field is mandatory. Provide a valid 'datasetId' value "
                                   "and try again.")
@@ -149,7 +147,37 @@ class Pipeline:
         if schema_ref["id"] != target.schema_id:
             raise MessageRejected(f"Schema [{schema_ref['id']}] in the header does not match the schema "
                                   f"[{target.schema_id}] of dataset [{dataset_id}]")
+        self._check_flow(conn, flow_id, dataset_id)
         return target, entity
+
+    def _check_flow(self, conn: Connection, flow_id: str | None, dataset_id: str) -> None:
+        """The dataflow rules (streaming-ingestion.yaml: ``messageHeader.required`` includes ``flowId``).
+
+        A Flow Service streaming connection takes a message only through one of its own dataflows, and that
+        dataflow must write to the message's dataset; ``accept_missing_flow_id`` (the 2020 leniency) lets a
+        message without a flow id through. A legacy inlet (``/data/core/edge/inlet``) has no dataflows and
+        keeps its 2020 behaviour: no flow id needed, and none of its own to name."""
+        if conn.legacy_inlet:
+            if flow_id:
+                raise MessageRejected(f"Dataflow [{flow_id}] is not a dataflow of this streaming connection "
+                                      "(a legacy data inlet has no dataflows: send without a flowId)",
+                                      title=FLOW_TITLE)
+            return
+        if not flow_id:
+            if self.accept_missing_flow_id:
+                return
+            known = (f"this connection's dataflows: {', '.join(sorted(conn.flows))}" if conn.flows else
+                     "this connection has no dataflow yet: create a source connection, a target connection to "
+                     "the dataset and a dataflow joining them (Flow Service)")
+            raise MessageRejected("The 'flowId' field is mandatory. Provide a valid 'flowId' value (header.flowId, "
+                                  f"or the x-adobe-flow-id header) and try again; {known}", title=FLOW_TITLE)
+        if flow_id not in conn.flows:
+            raise MessageRejected(f"Dataflow [{flow_id}] is not an enabled dataflow of this streaming connection",
+                                  title=FLOW_TITLE)
+        flow_dataset = conn.flows[flow_id]
+        if flow_dataset and flow_dataset != dataset_id:
+            raise MessageRejected(f"Dataflow [{flow_id}] writes to dataset [{flow_dataset}], not to the message's "
+                                  f"dataset [{dataset_id}]", title=FLOW_TITLE)
 
     # --- the write path --------------------------------------------------------------------------
 

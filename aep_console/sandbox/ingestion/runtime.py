@@ -4,7 +4,8 @@ streaming batches, WAL checkpoints, rebuilding the Profile index at start).
 
 Settings (fields of ``server.config.SandboxConfig``, top-level keys of the TOML config): ``datalake_max_records`` (50000),
 ``datalake_max_age_s`` (30), ``dcs_requests_per_second`` (off), ``sync_validation_per_minute`` (60),
-``faults`` (table or ``"error503=0.1,latencyMs=20"``). The environment variable ``AEP_SANDBOX_FAULTS``
+``faults`` (table or ``"error503=0.1,latencyMs=20"``), ``accept_missing_flow_id`` (false: a message to a
+Flow Service streaming connection must name its dataflow; true restores the 2020 leniency). The environment variable ``AEP_SANDBOX_FAULTS``
 (same text form) also switches faults on at start.
 """
 
@@ -22,6 +23,7 @@ import time
 from ...xdm.validate import streaming_validation_report
 from ..apis.profile.index import ProfileIndex
 from ..apis.streaming.routes import RateLimits
+from ..apis.streaming.traffic import RequestLog
 from .datalake import DataLake
 from .faults import FaultInjector, parse_cli_faults
 from .pipeline import Pipeline
@@ -38,7 +40,9 @@ class Ingestion:
                              max_age_s=config.datalake_max_age_s)
         self.profiles = ProfileIndex(self.lake)
         self.lookups = TargetLookups(services)
-        self.pipeline = Pipeline(self.lookups, self.lake, self.profiles)
+        self.pipeline = Pipeline(self.lookups, self.lake, self.profiles,
+                                 accept_missing_flow_id=config.accept_missing_flow_id)
+        self.requests = RequestLog()
         self.limits = RateLimits(config.sync_validation_per_minute, config.dcs_requests_per_second)
         self.faults = FaultInjector()
         faults = config.faults or os.environ.get("AEP_SANDBOX_FAULTS")

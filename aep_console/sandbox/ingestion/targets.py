@@ -1,7 +1,7 @@
 """What the streaming pipeline needs from the set-up APIs (connections, datasets, resolved schemas, descriptors),
 turned into ready-to-use objects with the expensive parts cached:
 
-- ``Connection``: a streaming inlet (org, sandbox, auth, its HTTP-API dataflows → dataset);
+- ``Connection``: a streaming inlet (org, sandbox, auth, its dataflows → dataset; or a legacy inlet);
 - ``Target``: a dataset ready for ingestion: compiled XDM validator (shared ``aep_console.xdm`` code),
   class (record / ExperienceEvent), Profile enablement, identity extraction.
 
@@ -41,8 +41,8 @@ class Connection:
     name: str
     source_id: str
     authentication_required: bool
-    flows: dict[str, str | None]  # HTTP API dataflow id -> its dataset id (empty: legacy inlet)
-    known_flow_ids: frozenset[str] | None = None
+    flows: dict[str, str | None]  # dataflow id -> the dataset its target connection writes to
+    legacy_inlet: bool = False  # made by /data/core/edge/inlet (2019/2020): no dataflows, no flowId
 
 
 def identity_paths(descriptors: list[dict]) -> list[tuple[list[str], str, bool]]:
@@ -123,11 +123,10 @@ class TargetLookups:
         info = self.lookups.connection_by_inlet(inlet_id)
         if info is None:
             return None
-        flows = {f.flow_id: f.dataset_id for f in info.flows}
+        flows = {f.flow_id: f.dataset_id for f in info.flows if f.state != "disabled"}
         return Connection(inlet_id=info.inlet_id, org_id=info.org_id, sandbox=info.sandbox, name=info.name,
                           source_id=info.source_id, authentication_required=info.authentication_required,
-                          flows={} if info.legacy_inlet else flows,
-                          known_flow_ids=frozenset(flows) if info.legacy_inlet else None)
+                          flows=flows, legacy_inlet=info.legacy_inlet)
 
     def target(self, org: str, sandbox: str, dataset_id: str) -> Target:
         key = (org, sandbox, dataset_id)

@@ -98,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also serve the Edge Network (Web SDK) over HTTPS on this port (0 picks a free one; off by default)",
     )
     p.add_argument(
+        "--accept-missing-flow-id",
+        action="store_true",
+        default=None,
+        help="the 2020 leniency: accept messages without a flowId on Flow Service streaming connections "
+        "(today's AEP refuses them; for replaying old material). Config key: accept_missing_flow_id = true",
+    )
+    p.add_argument(
         "--exit-with-parent",
         action="store_true",
         help="shut down when the process that started this one ends (used by the console's launcher)",
@@ -120,7 +127,8 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
     else:
         config = SandboxConfig(data_dir=Path(data_dir))
     config = config.with_overrides(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
-                                   faults=args.faults, edge_tls_port=args.edge_tls_port)
+                                   faults=args.faults, edge_tls_port=args.edge_tls_port,
+                                   accept_missing_flow_id=args.accept_missing_flow_id)
     overrides = {
         k: v
         for k, v in (
@@ -176,6 +184,8 @@ def _banner(config: SandboxConfig, base: str, edge: dict | None) -> str:
             f"             a browser: --host-resolver-rules=\"MAP edge.local.test 127.0.0.1:{edge['tls_port']}\" and "
             "alloy edgeDomain \"edge.local.test\"",
         ]
+    if config.accept_missing_flow_id:
+        lines.append("  Streaming accepts messages without a flowId (2020 leniency; today's AEP refuses them)")
     lines += [f"  Data dir   {config.data_dir}", "Demo credentials:"]
     for org in config.orgs:
         # only the built-in demo secrets are shown: one given with --client-secret or --config is a

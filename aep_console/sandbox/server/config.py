@@ -15,6 +15,7 @@ is an error (a typo must not be ignored silently)::
     sync_validation_per_minute = 60 # per DCS connection, as AEP
     faults = { error503 = 0.1, latencyMs = 20 }   # or "error503=0.1,latencyMs=20"
     edge_tls_port = 8443            # also serve the Edge Network over HTTPS here (0: a free port)
+    accept_missing_flow_id = false  # true: the 2020 leniency (Flow Service connections stream without flowId)
 
     [[orgs]]
     org_id = "DEMO0000000000000000000@AdobeOrg"
@@ -33,7 +34,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
 DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext"
 DEFAULT_TOKEN_LIFETIME = 86399
@@ -96,6 +106,9 @@ class SandboxConfig(BaseModel):
     faults: dict[str, Any] | None = None
     # the Edge Network (Web SDK) over HTTPS on this port too (0: a free one; None: off); certificate under data_dir/tls
     edge_tls_port: Annotated[StrictInt, Field(ge=0, le=65535)] | None = None
+    # streaming: a message to a Flow Service connection must carry the flow id of one of its dataflows (today's
+    # AEP); true restores the 2020 leniency (no flow id needed) for anyone replaying old material
+    accept_missing_flow_id: StrictBool = False
 
     @field_validator("faults", mode="before")
     @classmethod

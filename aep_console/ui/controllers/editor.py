@@ -1,11 +1,17 @@
 """The record editor's controller: loads the target schema (full form) and its validator and
 primary identity, builds envelopes and templates, sends one record (services.sending) and runs
-bulk sends (services.bulk) with progress handed over a few times a second."""
+bulk sends (services.bulk) with progress handed over a few times a second.
+
+Before a send it finds the dataflow from the connection into the dataset (services.dataflows, once per
+connection and dataset): one is used, several are offered (``flow_choice``), none is reported with the
+offer to create one (``flow_missing``); the page asks the user and answers with ``choose_flow``,
+``create_flow`` or ``decline_flow``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +56,9 @@ class EditorController(QObject):
     bulk_diagnosed = Signal(object)  # services.diagnosis.Diagnosis: why records were not accepted
     bulk_file_fixed = Signal(str, int)
     bulk_exists = Signal(str, str)  # path, message (an interrupted run exists: resume or restart)
+    flow_choice = Signal(object)  # [(flow id, label)]: several dataflows lead into the dataset
+    flow_missing = Signal(str)  # message: no dataflow leads into the dataset (offer to create one)
+    flow_note = Signal(str, str)  # kind, message (finding or creating the dataflow)
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +68,9 @@ class EditorController(QObject):
         self.validator = None
         self.primary_identity: tuple[str, str] | None = None
         self.bulk = BulkController(self)
+        self._flows: dict[tuple, str | None] = {}  # (session, connection, dataset) -> flow id (None: legacy inlet)
+        self._pending: tuple[Callable[[], None], Callable[[str], None]] | None = None
+        ctx.resources_changed.connect(lambda _kind: self._flows.clear())
         # imported now, with the page, rather than on the first Send all (a one-off ~80 ms stall)
         from ...services import bulk as _bulk  # noqa: F401
 
@@ -149,9 +161,85 @@ class EditorController(QObject):
                                         ("a schema", t.schema_id)) if not v]
         if missing:
             raise ValueError("choose " + ", ".join(missing) + " first (the wizards set them, or pick them above)")
+        key = self._flow_key()
+        flow_id = self._flows.get(key, t.flow_id or None)
         return SendTarget(connection_id=t.connection_id, dataset_id=t.dataset_id, schema_id=t.schema_id,
-                          org_id=getattr(self.ctx.profile, "org_id", ""), flow_id=t.flow_id or None,
+                          org_id=getattr(self.ctx.profile, "org_id", ""), flow_id=flow_id,
                           source_name=t.source_name or None)
+
+    # --- the dataflow ------------------------------------------------------------------------------
+    def _flow_key(self) -> tuple:
+        t = self.ctx.target
+        return (id(self.ctx.session), t.connection_id, t.dataset_id)
+
+    def with_flow(self, then: Callable[[], None], fail: Callable[[str], None]) -> None:
+        """Run ``then`` once the dataflow of the current connection and dataset is known."""
+        key = self._flow_key()
+        if key in self._flows:
+            then()
+            return
+        self._pending = (then, fail)
+        self.ctx.run("editor-flow", self._discover(key, self.ctx.target.flow_id),
+                     on_error=lambda exc: self._fail(f"finding the dataflow failed: {exc}"))
+
+    async def _discover(self, key: tuple, preferred: str) -> None:
+        from ...services.dataflows import find_dataflows
+
+        found = await find_dataflows(self.ctx.session, key[1], key[2])
+        ids = [f.flow_id for f in found.flows]
+        if found.legacy_inlet or len(ids) == 1:
+            self._resolved(key, ids[0] if ids else None)
+        elif preferred in ids:
+            self._resolved(key, preferred)
+        elif ids:
+            self.flow_choice.emit([(f.flow_id, f.describe()) for f in found.flows])
+        else:
+            name = self.ctx.target.dataset_name or key[2]
+            self.flow_missing.emit(f"The streaming connection has no dataflow into the dataset “{name}”. "
+                                   "Today's AEP refuses messages without one (they must carry its flow id).")
+
+    def _resolved(self, key: tuple, flow_id: str | None) -> None:
+        self._flows[key] = flow_id
+        if (flow_id or "") != self.ctx.target.flow_id:
+            self.ctx.update_target(flow_id=flow_id or "")
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending[0]()
+
+    def _fail(self, message: str) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending[1](message)
+
+    def choose_flow(self, flow_id: str) -> None:
+        self._resolved(self._flow_key(), flow_id)
+
+    def decline_flow(self) -> None:
+        self._fail("no dataflow chosen (today's AEP refuses messages without one)")
+
+    def create_flow(self) -> None:
+        """Source connection → target connection → dataflow from the connection into the dataset, then the
+        pending send."""
+        from ...services.setup import SetupWorkflows
+
+        key, t = self._flow_key(), self.ctx.target
+        self.flow_note.emit("info", "Creating a dataflow into the dataset…")
+
+        async def create() -> None:
+            report = await SetupWorkflows(self.ctx.session).add_dataflow(t.connection_id, t.dataset_id,
+                                                                         schema_id=t.schema_id or None)
+            if not report.ok:
+                self._fail(f"creating the dataflow failed: {report.error}")
+                return
+            later = "" if getattr(self.ctx.profile, "is_local", False) else (
+                " On AEP a new dataflow can need about 5 minutes before it accepts data: if AEP refuses this "
+                "send, send again later.")
+            self.flow_note.emit("success", f"Created dataflow {report.outputs['flow_id']}.{later}")
+            self.ctx.resources_changed.emit("connections")
+            self._resolved(key, report.outputs["flow_id"])
+
+        self.ctx.run("editor-create-flow", create(), on_error=lambda exc: self._fail(f"creating the dataflow "
+                                                                                       f"failed: {exc}"))
 
     # --- one record --------------------------------------------------------------------------------
     def send(self, entity: dict, *, sync: bool, local: bool = True) -> None:
@@ -159,12 +247,16 @@ class EditorController(QObject):
             self.send_failed.emit("Not connected: choose a connection profile first.")
             return
         try:
-            target = self.send_target()
+            self.send_target()
         except ValueError as exc:
             self.send_failed.emit(f"Not sent: {exc}.")
             return
-        self.ctx.run("editor-send", self._send(target, entity, sync, local),
-                     on_error=lambda exc: self.send_failed.emit(f"Not sent: {exc}"))
+
+        def send() -> None:
+            self.ctx.run("editor-send", self._send(self.send_target(), entity, sync, local),
+                         on_error=lambda exc: self.send_failed.emit(f"Not sent: {exc}"))
+
+        self.with_flow(send, lambda why: self.send_failed.emit(f"Not sent: {why}."))
 
     async def _send(self, target, entity: dict, sync: bool, local: bool = True) -> None:
         from ...services.sending import send_one
@@ -245,7 +337,18 @@ class EditorController(QObject):
 
     # --- bulk (delegated) --------------------------------------------------------------------------
     def start_bulk(self, path: str, mode: str = "new", *, local: bool = True) -> None:
-        self.bulk.start(path, mode, local=local)
+        def start() -> None:
+            self.bulk.start(path, mode, local=local)
+
+        try:
+            self.send_target()
+        except ValueError:
+            start()  # it says what is missing
+            return
+        if self.ctx.session is None:
+            start()
+            return
+        self.with_flow(start, lambda why: self.bulk_finished.emit(f"Not started: {why}.", "error"))
 
     def pause_bulk(self, paused: bool) -> None:
         self.bulk.pause(paused)

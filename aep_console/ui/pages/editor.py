@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -163,6 +164,10 @@ class EditorPage(EditorTargets, EditorBulk, QWidget):
         c.schema_ready.connect(self._show_target_line)
         c.bulk_file_fixed.connect(self._file_fixed)
         c.bulk_exists.connect(self._run_exists)
+        c.flow_choice.connect(self._choose_flow)
+        c.flow_missing.connect(self._offer_flow)
+        c.flow_note.connect(self.result_banner.set_message)
+        self.flow_dialog: QInputDialog | QMessageBox | None = None
         ctx.session_ready.connect(self._session_ready)
         if ctx.session is not None:
             self._session_ready(ctx.session)
@@ -332,6 +337,37 @@ class EditorPage(EditorTargets, EditorBulk, QWidget):
             self.side.setCurrentWidget(self.validation)
         else:
             self.side.setCurrentWidget(self.response)
+
+    # --- the dataflow (the controller asks, the user answers) -----------------------------------
+    def _choose_flow(self, flows: list) -> None:
+        """Several dataflows lead from the connection into the dataset: the user picks one."""
+        dlg = QInputDialog(self)
+        dlg.setWindowTitle("Choose a dataflow")
+        dlg.setLabelText("Several dataflows lead from this connection into the dataset. Send through:")
+        dlg.setOption(QInputDialog.InputDialogOption.UseListViewForComboBoxItems)
+        labels = [label for _fid, label in flows]
+        dlg.setComboBoxItems(labels)
+        dlg.setOkButtonText("Use this dataflow")
+        dlg.textValueSelected.connect(lambda text: self.controller.choose_flow(flows[labels.index(text)][0]))
+        dlg.rejected.connect(self.controller.decline_flow)
+        self._open_flow_dialog(dlg)
+
+    def _offer_flow(self, message: str) -> None:
+        """No dataflow leads into the dataset: offer to create one (source → target → dataflow)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "No dataflow", message, parent=self)
+        box.setInformativeText("Create a dataflow from this connection into the dataset now, and send?")
+        create = box.addButton("&Create dataflow", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda b: self.controller.create_flow() if b is create
+                                  else self.controller.decline_flow())
+        self._open_flow_dialog(box)
+
+    def _open_flow_dialog(self, dlg) -> None:
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.setAccessibleName(dlg.windowTitle())
+        self.flow_dialog = dlg
+        dlg.finished.connect(lambda _r: setattr(self, "flow_dialog", None))
+        dlg.open()
 
     def open_request(self, entity) -> None:
         """Load a record (e.g. from History) into the editor."""

@@ -1,6 +1,7 @@
-"""Streaming connection wizard: the tutorial's connection or the HTTP API route (base →
-source → target → dataflow); name, source name, dataset; ends with the CONNECTION_ID and
-inlet URL to copy, and the note that a new flow needs a few minutes on real AEP."""
+"""Streaming connection wizard: by default today's route (base → source → target → dataflow into the
+chosen dataset); the 2020 tutorial's base connection alone only as the labelled legacy choice, with
+its warning; name, source name, dataset; ends with the CONNECTION_ID, inlet URL and dataflow id to
+copy, and the note that a new flow needs a few minutes on real AEP."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ...services.setup import DATAFLOW, LEGACY, LEGACY_ROUTE_WARNING, ROUTE_LABELS
 from ..controllers import resources
 from ..controllers.resources import ResourcesController
 from .common import SetupWizard, note_label
@@ -26,14 +28,17 @@ class ConnectionPage(QWizardPage):
         self._wizard = wizard
         self.setTitle("Streaming connection")
         self.setSubTitle("Where records are posted: the connection's CONNECTION_ID (inlet).")
-        self.tutorial = QRadioButton("The &tutorial's streaming connection (one call)")
-        self.http_api = QRadioButton("The &HTTP API route: connection → source → target → dataflow")
-        self.tutorial.setChecked(True)
-        for r in (self.tutorial, self.http_api):
+        self.dataflow = QRadioButton("&" + ROUTE_LABELS[DATAFLOW])
+        self.legacy = QRadioButton("&" + ROUTE_LABELS[LEGACY])
+        self.dataflow.setChecked(True)
+        for r in (self.dataflow, self.legacy):
             r.setAccessibleName(r.text().replace("&", ""))
         group = QButtonGroup(self)
-        group.addButton(self.tutorial)
-        group.addButton(self.http_api)
+        group.addButton(self.dataflow)
+        group.addButton(self.legacy)
+        self.legacy_warning = note_label(LEGACY_ROUTE_WARNING, "warning")
+        self.legacy_warning.setAccessibleName("Legacy route warning")
+        self.legacy_warning.setVisible(False)
         self.name = QLineEdit()
         self.name.setAccessibleName("Connection name")
         self.name.setPlaceholderText("e.g. Loyalty streaming")
@@ -43,7 +48,7 @@ class ConnectionPage(QWizardPage):
         self.source.setPlaceholderText("defaults to the connection name")
         self.dataset = QComboBox()
         self.dataset.setAccessibleName("Dataset")
-        self.dataset.setToolTip("The dataset the records go to (the dataflow's target on the HTTP API route)")
+        self.dataset.setToolTip("The dataset the records go to (the dataflow's target)")
         self.dataset.setMinimumContentsLength(30)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -53,14 +58,16 @@ class ConnectionPage(QWizardPage):
             lab.setBuddy(w)
             form.addRow(lab, w)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.tutorial)
-        lay.addWidget(self.http_api)
+        lay.addWidget(self.dataflow)
+        lay.addWidget(self.legacy)
+        lay.addWidget(self.legacy_warning)
         lay.addLayout(form)
         lay.addWidget(self.status)
         lay.addWidget(note_label("On real AEP a new dataflow needs a few minutes before it accepts data.", "info"))
         lay.addStretch(1)
         self.registerField("connection_name*", self.name)
-        self.http_api.toggled.connect(lambda _on: self.completeChanged.emit())
+        self.dataflow.toggled.connect(lambda _on: self.completeChanged.emit())
+        self.legacy.toggled.connect(self.legacy_warning.setVisible)
         self.dataset.currentIndexChanged.connect(lambda _i: self.completeChanged.emit())
         self._datasets: list[dict] = []
         self._loaded = False
@@ -75,7 +82,7 @@ class ConnectionPage(QWizardPage):
         self._loaded = True
         self._datasets = rows
         self.dataset.clear()
-        self.dataset.addItem("— none (choose in the record editor) —", "")
+        self.dataset.addItem("— choose (the dataflow writes to it) —", "")
         for d in rows:
             self.dataset.addItem(f"{d['name']}" + ("  (Profile)" if d["profile"] else ""), d["id"])
         want = self._wizard.ctx.target.dataset_id
@@ -92,7 +99,7 @@ class ConnectionPage(QWizardPage):
     def isComplete(self) -> bool:
         if not super().isComplete():
             return False
-        return not self.http_api.isChecked() or self.selected_dataset() is not None
+        return not self.dataflow.isChecked() or self.selected_dataset() is not None
 
 
 class ConnectionWizard(SetupWizard):
@@ -108,14 +115,14 @@ class ConnectionWizard(SetupWizard):
 
     @property
     def route(self) -> str:
-        return "http-api" if self.page_.http_api.isChecked() else "tutorial"
+        return DATAFLOW if self.page_.dataflow.isChecked() else LEGACY
 
     def planned_calls(self) -> list[str]:
         p = self.page_
         name = p.name.text().strip()
         calls = [f"POST /flowservice/connections: streaming connection \u201c{name}\u201d",
                  "GET /flowservice/connections/{id}: read its inletId (CONNECTION_ID) and inlet URL"]
-        if self.route == "http-api":
+        if self.route == DATAFLOW:
             d = p.selected_dataset() or {}
             calls += ["POST /flowservice/sourceConnections: source connection",
                       f"POST /flowservice/targetConnections: target connection to dataset \u201c{d.get('name', '?')}\u201d",
@@ -123,7 +130,8 @@ class ConnectionWizard(SetupWizard):
         return calls
 
     def review_notes(self) -> str:
-        return "If a step fails, or you cancel, the connections and flow created so far are deleted."
+        note = "If a step fails, or you cancel, the connections and flow created so far are deleted."
+        return f"{LEGACY_ROUTE_WARNING}\n\n{note}" if self.route == LEGACY else note
 
     def make_job(self):
         p = self.page_
@@ -154,7 +162,7 @@ class ConnectionWizard(SetupWizard):
         if d:
             changes.update(dataset_id=d["id"], dataset_name=d["name"], schema_id=d.get("schema_id") or self.ctx.target.schema_id)
             if created.get("connection_id") and not created.get("flow_id"):
-                # the tutorial route links no dataset in AEP: the console remembers the one chosen here
+                # the legacy route links no dataset in AEP: the console remembers the one chosen here
                 from ...services.console_state import remember_connection_dataset
 
                 remember_connection_dataset(created["connection_id"], d["id"], d.get("schema_id") or "")

@@ -245,15 +245,24 @@ async def list_entities(request: Request) -> Response:
     services = request.app.state.sandbox
     kind = _collection_kind(request)
     docs = services.store.list(ctx.org_id, ctx.sandbox, kind)
-    prop = request.query_params.get("property")
-    if prop and "==" in prop:
-        key, _, value = prop.partition("==")
-        docs = [d for d in docs if str(_dig(d, key.strip())) == value.strip()]
+    for prop in request.query_params.getlist("property"):
+        if "==" in prop:
+            docs = [d for d in docs if _matches(d, *prop.split("==", 1))]
     items = [_view(request, services, ctx, kind, d) for d in docs]
     body: dict = {"items": items}
     if request.query_params.get("count") == "true":
         body = {"count": len(items)}
     return _json(body)
+
+
+def _matches(doc: dict, key: str, value: str) -> bool:
+    """``property=a.b==v`` (equal), ``property=ids[]==v1,v2`` (the array holds any of them); filters AND."""
+    key, value = key.strip(), value.strip()
+    if key.endswith("[]"):
+        found = _dig(doc, key[:-2])
+        wanted = {v.strip() for v in value.split(",")}
+        return isinstance(found, list) and any(str(x) in wanted for x in found)
+    return str(_dig(doc, key)) == value
 
 
 def _dig(doc, dotted: str):

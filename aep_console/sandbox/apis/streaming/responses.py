@@ -51,8 +51,8 @@ def invalid_xdm(inlet_id: str, org_id: str | None, report: dict) -> dict[str, An
     return inlet_problem(400, "Invalid XDM Message Format", f"{prefix(inlet_id, org_id)} Message is invalid", report)
 
 
-def bad_message(inlet_id: str, org_id: str | None, message: str) -> dict[str, Any]:
-    return inlet_problem(400, "Invalid XDM Message Format", f"{prefix(inlet_id, org_id)} {message}")
+def bad_message(inlet_id: str, org_id: str | None, message: str, title: str | None = None) -> dict[str, Any]:
+    return inlet_problem(400, title or "Invalid XDM Message Format", f"{prefix(inlet_id, org_id)} {message}")
 
 
 def unauthorized(inlet_id: str, reason: str) -> dict[str, Any]:

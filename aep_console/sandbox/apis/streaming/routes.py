@@ -214,13 +214,20 @@ class DcsEndpoint:
 
     async def _single(self, send, st, conn, doc, flow_hint, received, sync_key) -> None:
         pipeline = st.pipeline
+
+        def observed(status: int, ok: bool) -> None:
+            st.requests.record(conn.inlet_id, batch=False, status=status, flow_header=flow_hint, messages=[doc],
+                               accepted=[ok])
+
         try:
             target, entity = pipeline.route(conn, doc, flow_hint, {})
         except MessageRejected as exc:
-            return await send_json(send, 400, R.bad_message(conn.inlet_id, conn.org_id, str(exc)))
+            observed(400, False)
+            return await send_json(send, 400, R.bad_message(conn.inlet_id, conn.org_id, str(exc), exc.title))
         if sync_key:
             violations = target.validate(entity)
             if violations:
+                observed(400, False)
                 report = R.violations_report(violations, st.report_builder)
                 return await send_json(send, 400, R.invalid_xdm(conn.inlet_id, conn.org_id, report))
         xid = R.single_xaction_id(received)
@@ -230,6 +237,7 @@ class DcsEndpoint:
             log.exception("commit failed")
             return await self._refuse(send, 503, "Service Unavailable",
                                       "The message could not be stored; nothing was accepted, retry", 1)
+        observed(200, True)
         await send_json(send, 200, R.single_ok(conn.inlet_id, xid, received, sync_key, bool(sync_key)))
 
     async def _batch(self, send, st, conn, doc, flow_hint, received) -> None:
@@ -262,6 +270,8 @@ class DcsEndpoint:
             log.exception("commit failed")
             return await self._refuse(send, 503, "Service Unavailable",
                                       "The messages could not be stored; none was accepted, retry", 1)
+        st.requests.record(conn.inlet_id, batch=True, status=207, flow_header=flow_hint, messages=messages,
+                           accepted=[o.ok for o in outcomes])
         where = R.prefix(conn.inlet_id, conn.org_id)
         responses = [{"xactionId": xids[i]} if o.ok else
                      {"xactionId": xids[i], "status": o.status, "message": f"{where} {o.message}"}
