@@ -7,7 +7,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView
 
-from .helpers import dcs_received, press_button, unique, until, visible_dialog
+from .helpers import (
+    choose,
+    click,
+    click_row,
+    dcs_received,
+    press_button,
+    type_into,
+    unique,
+    until,
+    visible_dialog,
+)
 
 RECORD = {"_exchangeinternal": {"loyaltyID": "flows.member@example.com", "totalLoyaltyPoints": 5}}
 
@@ -81,4 +91,44 @@ async def test_no_flow_the_editor_offers_to_create_one(connected, sandbox, qtbot
     found = await find_dataflows(connected.session, inlet, dataset_id)
     assert len(found.flows) == 1
     assert sent_flows(sandbox, inlet) == [(found.flows[0].flow_id, found.flows[0].flow_id)]
+    assert ui_errors == []
+
+
+async def test_streaming_page_adds_a_dataflow_to_a_legacy_connection(connected, qtbot, ui_errors):
+    from PySide6.QtWidgets import QWizard
+
+    from aep_console.services.dataflows import resolve_flow_id
+    from aep_console.services.setup import SetupWorkflows, loyalty_profile_spec
+    from aep_console.ui.pages.resources import StreamingPage
+
+    ctx = connected
+    wf = SetupWorkflows(ctx.session)
+    prefix = unique("Legacy page")
+    schema = await wf.profile_schema(loyalty_profile_spec(f"{prefix} members"))
+    ds = await wf.dataset(f"{prefix} dataset", schema.outputs["schema_id"])
+    conn = await wf.streaming_connection(f"{prefix} stream", route="legacy")
+    inlet, dataset_id = conn.outputs["connection_id"], ds.outputs["dataset_id"]
+    page = StreamingPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    await until(lambda: any(r["id"] == inlet for r in page.all_rows), 15, "the legacy connection in the list")
+    assert not page.flow_btn.isEnabled(), "nothing selected yet"
+    type_into(qtbot, page.filter, f"{prefix} stream")
+    await until(lambda: page.model.rowCount() == 1, 5, "the filtered list")
+    click_row(qtbot, page.table, 0)
+    click(qtbot, page.flow_btn)
+    wizard = page.wizard
+    await until(lambda: wizard.page_.loaded, 15, "the datasets in the dataflow wizard")
+    next_btn = wizard.button(QWizard.WizardButton.NextButton)
+    assert not next_btn.isEnabled(), "a dataset must be chosen"
+    choose(qtbot, wizard.page_.dataset, f"{prefix} dataset")
+    click(qtbot, next_btn)
+    assert any("/flowservice/flows" in wizard.review_page.calls.item(i).text()
+               for i in range(wizard.review_page.calls.count()))
+    click(qtbot, wizard.button(QWizard.WizardButton.CommitButton))
+    await until(lambda: wizard.state in ("done", "failed"), 30, "the dataflow to be created")
+    assert wizard.state == "done", wizard.step_texts()
+    flow_id = wizard.run_page.fields["Dataflow id"].value()
+    assert await resolve_flow_id(ctx.session, inlet, dataset_id) == flow_id
+    assert (ctx.target.connection_id, ctx.target.dataset_id, ctx.target.flow_id) == (inlet, dataset_id, flow_id)
     assert ui_errors == []

@@ -62,6 +62,7 @@ class ResourcePage(QWidget):
         bar.addWidget(self.refresh_btn)
         bar.addWidget(self.use_btn)
         bar.addWidget(self.new_btn)
+        self.bar = bar
         self.table = data_table(self.model, self.title)
         self.id_field = CopyField("Id")
         self.detail = JsonTree()
@@ -230,6 +231,36 @@ class StreamingPage(ResourcePage):
         Column("CONNECTION_ID", lambda r: r["id"], "The inlet id records are posted to"),
         Column("Inlet URL", lambda r: r.get("inlet_url", ""), "Where records are posted"),
     ]
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.flow_btn = QPushButton("Add &dataflow…")
+        self.flow_btn.setAccessibleName("Add dataflow")
+        self.flow_btn.setToolTip("Source, target and dataflow from the selected connection into a dataset you choose "
+                                 "(what a legacy 2020 connection lacks: today's AEP needs the dataflow)")
+        self.flow_btn.setEnabled(False)
+        self.bar.insertWidget(self.bar.indexOf(self.new_btn), self.flow_btn)
+        self.flow_btn.clicked.connect(self.open_dataflow_wizard)
+
+    def _selected(self, current, prev) -> None:
+        super()._selected(current, prev)
+        self.flow_btn.setEnabled(self.model.row_at(current) is not None)
+
+    def clear_detail(self) -> None:
+        super().clear_detail()
+        if hasattr(self, "flow_btn"):
+            self.flow_btn.setEnabled(False)
+
+    def open_dataflow_wizard(self):
+        from ..wizards.dataflow_wizard import DataflowWizard
+
+        row = self.selected()
+        if row is None:
+            return None
+        self.wizard = DataflowWizard(self.ctx, row, self)
+        self.wizard.finished.connect(lambda _r: self.refresh())
+        self.wizard.show()
+        return self.wizard
 
     def use(self, row: dict) -> None:
         changes = {"connection_id": row["id"], "inlet_url": row.get("inlet_url", ""), "flow_id": row.get("flow_id", "")}
