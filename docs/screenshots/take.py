@@ -173,6 +173,7 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
     wizard = streaming.open_wizard()
     await until(lambda: wizard.page_._loaded, 20, "datasets")
     wizard.page_.name.setText(f"Screenshot stream {theme}")
+    wizard.page_.dataset.setCurrentIndex(wizard.page_.dataset.findData(ids["profile_dataset_id"]))  # its dataflow's
     wizard.next()
     await grab("wizard-connection-review", wizard)
     wizard.next()
