@@ -19,7 +19,10 @@ from .common import (
 
 
 def _route_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--route", choices=("dataflow", "legacy"), default="dataflow",
+    from ..services.setup import ROUTE_ALIASES, ROUTES
+
+    # the old names (http-api, tutorial) still work
+    p.add_argument("--route", type=lambda v: ROUTE_ALIASES.get(v, v), choices=ROUTES, default="dataflow",
                    help="dataflow (default; what today's AEP requires: base → source → target → dataflow) or "
                         "legacy (the 2020 tutorial's base connection alone; today's AEP refuses its messages)")
 

@@ -59,8 +59,8 @@ def _loyalty_records(shared: bool, request) -> list[dict]:
     return [member(i) for i in range(40)]
 
 
-@pytest.mark.parametrize(("route", "samples"), [("tutorial", False), ("http-api", False), ("tutorial", True)],
-                         ids=["tutorial-route", "http-api-route", "tutorial-samples"])
+@pytest.mark.parametrize(("route", "samples"), [("legacy", False), ("dataflow", False), ("dataflow", True)],
+                         ids=["legacy-route", "dataflow-route", "tutorial-samples"])
 async def test_promote_the_tutorial_then_stream_into_the_target_and_read_the_profile(
         orgs, route, samples, request, app_home, tmp_path):
     """With ``samples`` the files of ../shared/samples are streamed (skipped where it is absent)."""
@@ -95,7 +95,7 @@ async def test_promote_the_tutorial_then_stream_into_the_target_and_read_the_pro
         inlet = ids[out["connection_id"]]
         assert inlet != out["connection_id"] and len(inlet) == 64
         flow_id = None
-        if route == "http-api":
+        if route == "dataflow":
             flow_id = ids[out["profile_flow_id"]]
             flow = await tgt.flows.get_flow(flow_id)
             [tc] = flow.target_connection_ids
@@ -104,6 +104,10 @@ async def test_promote_the_tutorial_then_stream_into_the_target_and_read_the_pro
         targets = {t.dataset_id: t for t in streaming_targets(plan, ids)}
         assert set(targets) == {dataset.id, ids[out["event_dataset_id"]]}
         assert targets[dataset.id] == StreamingTarget(dataset.name, dataset.id, schema_id, inlet, flow_id or "")
+        if route == "legacy":  # a 2020-style connection streams only once it has a dataflow (today's AEP)
+            added = await SetupWorkflows(tgt).add_dataflow(inlet, dataset.id)
+            assert added.ok, added.summary()
+            flow_id = added.outputs["flow_id"]
         # the tutorial's records, in the target's tenant, stream into the target; the profile is there
         rw = Rewriter(bundle.tenant, TARGET_TENANT)
         records = [rw.record(r) for r in _loyalty_records(samples, request)]
