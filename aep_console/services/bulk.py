@@ -19,6 +19,7 @@ from ..xdm.validate import compile_validator
 from .engine import BulkSender, DeadLetters
 from .engine_types import DONE, EngineOptions, Progress, RecordResult, RunReport, SendTarget
 from .journal import Journal, JournalState, file_fingerprint, run_key, runs_dir
+from .prepare_pool import MIN_PARALLEL_BYTES, PrepareSpec, default_workers, make_pool, prepared_jsonl
 from .sources import ColumnMapping, detect_format, read_records
 
 
@@ -97,15 +98,32 @@ class BulkRun:
                 self.dead_letter_path.rename(self.dead_letter_path.with_name(
                     f"{self.dead_letter_path.stem}-{time.strftime('%Y%m%d-%H%M%S')}{self.dead_letter_path.suffix}"))
             self.journal.start(self.header)
+        size = self.path.stat().st_size
+        workers = self.options.workers if self.options.workers is not None else default_workers()
+        pool = None
         try:
-            report = await self.sender.run(read_records(self.path, fmt=self.fmt, mapping=self.mapping), skip=skip,
-                                           total_bytes=self.path.stat().st_size)
+            if self.fmt == "jsonl" and workers > 0 and size >= MIN_PARALLEL_BYTES:
+                pool = make_pool(self._spec(), workers)
+                blocks = prepared_jsonl(self.path, pool, workers=workers, skip=skip,
+                                        cancelled=lambda: self.sender.stopping)
+                report = await self.sender.run(prepared=blocks, skip=skip, total_bytes=size)
+            else:
+                report = await self.sender.run(read_records(self.path, fmt=self.fmt, mapping=self.mapping),
+                                               skip=skip, total_bytes=size)
         finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
             self.journal.close()
             if self.sender.dead is not None:
                 self.sender.dead.close()
         report.resumed = self.resumed
         return report
+
+    def _spec(self) -> PrepareSpec:
+        s = self.sender
+        schema = self.validator.resolved if (self.options.validate and self.validator is not None) else None
+        return PrepareSpec(str(self.path), s._prefix, s._suffix, schema, self.options.string_ids,
+                           self.options.max_batch_bytes, self.options.max_batch_messages)
 
     def totals(self) -> JournalState:
         """Accepted / dead-lettered over every run of this journal (resumes included)."""

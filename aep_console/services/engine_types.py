@@ -37,6 +37,11 @@ class EngineOptions:
     validate: bool = True  # client-side XDM validation before sending
     string_ids: bool = False  # convert an integer "_id" to a string (the tutorial's event sample has them)
     progress_interval: float = 0.1  # seconds between progress callbacks
+    # rates kept (pacing.py): None = AEP's guardrails against real AEP (10,000 messages/s per org,
+    # 1,000 requests/s) and unlimited against the local sandbox; 0 = unlimited
+    max_messages_per_second: float | None = None
+    max_requests_per_second: float | None = None
+    workers: int | None = None  # processes preparing a large JSON Lines file (None: one per spare core; 0: none)
 
 
 @dataclass
