@@ -28,7 +28,7 @@ import uvicorn
 MAX_REQUEST = 1_000_000
 
 
-async def app(scope, receive, send):  # noqa: ANN001 - ASGI
+async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         while True:
             msg = await receive()

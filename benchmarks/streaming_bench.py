@@ -104,13 +104,16 @@ def token_of(sb) -> str:
 
 # --- runs ----------------------------------------------------------------------------------------------
 
+WORKERS: list[int | None] = [None]
+
+
 async def engine_run(base: str, streaming: str | None, target: SendTarget, path: Path, validate: bool) -> dict:
     prof = local_profile(base)
     if streaming:
         prof = dataclasses.replace(prof, streaming_url=streaming)
     me = psutil.Process()
     async with open_session(prof, credentials=CredentialStore(session_only=True)) as s:
-        run = BulkRun(s, path, target, options=EngineOptions(validate=validate), restart=True)
+        run = BulkRun(s, path, target, options=EngineOptions(validate=validate, workers=WORKERS[0]), restart=True)
         c0, t0 = cpu_of(me), time.perf_counter()
         report = await run.start()
         secs, cpu = time.perf_counter() - t0, cpu_of(me) - c0
@@ -177,7 +180,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="run engine -> no-op (validation on) under cProfile and print where the client's time goes")
     ap.add_argument("--only", default="", help="comma-separated row keys: sandbox,noop,novalidate,aepp,raw")
+    ap.add_argument("--workers", type=int, default=None, help="engine worker processes (default: one per spare core)")
     args = ap.parse_args(argv)
+    WORKERS[0] = args.workers
     only = set(filter(None, args.only.split(",")))
     n = args.records
     work = Path(tempfile.mkdtemp(prefix="aep-streaming-bench-"))

@@ -47,30 +47,14 @@ from .engine_types import (
 from .journal import Journal
 from .outcome_writer import OutcomeWriter
 from .pacing import AEP_MESSAGES_PER_SECOND, AEP_REQUESTS_PER_SECOND, Pacer, rate
-from .prepare import DCS_MAX_REQUEST, WRAP, Prepared, PreparedBatch, Preparer
+from .prepare import WRAP, Prepared, PreparedBatch, Preparer
+from .prepare import Message as _Msg
 from .sources import SourceError, SourceRecord
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({0, 408, 425, 429, 500, 502, 503, 504})
 _WRAP = WRAP
 SERIAL_SLICE = 512  # records prepared in the engine's process between two turns of the event loop
-
-
-class _Msg:
-    """One message on the careful path (a retry, a split, a 207 with failures)."""
-
-    __slots__ = ("attempts", "cut", "data", "index", "last", "line")
-
-    def __init__(self, index: int, line: int, data: bytes, cut: tuple[int, int], attempts: int = 0) -> None:
-        self.index, self.line, self.data, self.cut = index, line, data, cut
-        self.attempts = attempts
-        self.last: str | None = None
-
-    @property
-    def entity(self) -> Any:
-        """The record, for its dead letter (parsed back from the envelope)."""
-        a, b = self.cut
-        return orjson.loads(self.data[a:len(self.data) - b])
 
 
 class AbortRun(Exception):

@@ -14,7 +14,9 @@ same reader (``sources``) and return ``Prepared`` results that the engine consum
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 
 import orjson
@@ -23,31 +25,66 @@ from .engine_types import FAILED, INVALID, UNREADABLE
 from .source_types import SourceRecord
 
 WRAP = len(b'{"messages":[]}')
+_HEAD = len(b'{"messages":[')
 DCS_MAX_REQUEST = 1_000_000
 
 
 class PreparedBatch:
-    """One request body ``{"messages":[m0,m1,…]}`` and, per message, its record index and line and
-    where it ends in the body (``ends[i]``: the offset just after message i)."""
+    """One request body ``{"messages":[m0,m1,…]}`` and, per message, its record index, its line and
+    its length in bytes (``sizes``, an ``array``: where each message sits is worked out only when a
+    message must be taken out again, on the careful path)."""
 
-    __slots__ = ("body", "ends", "indexes", "lines")
+    __slots__ = ("_starts", "body", "indexes", "lines", "sizes")
 
-    def __init__(self, body: bytes, indexes: list[int], lines: list[int], ends: list[int]) -> None:
-        self.body, self.indexes, self.lines, self.ends = body, indexes, lines, ends
+    def __init__(self, body: bytes, indexes: list[int], lines: list[int], sizes: array) -> None:
+        self.body, self.indexes, self.lines, self.sizes = body, indexes, lines, sizes
+        self._starts: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.indexes)
 
+    def __getstate__(self) -> tuple:
+        return self.body, self.indexes, self.lines, self.sizes
+
+    def __setstate__(self, state: tuple) -> None:
+        self.body, self.indexes, self.lines, self.sizes = state
+        self._starts = None
+
     def message(self, i: int) -> bytes:
-        start = self.ends[i - 1] + 1 if i else len(b'{"messages":[')
-        return self.body[start:self.ends[i]]
+        if self._starts is None:  # message k starts after the 13-byte head, the k messages and k commas before it
+            self._starts = [_HEAD + c - n + k for k, (c, n) in enumerate(zip(accumulate(self.sizes), self.sizes,
+                                                                              strict=True))]
+        start = self._starts[i]
+        return self.body[start:start + self.sizes[i]]
 
     def shifted(self, base: int, line_base: int) -> PreparedBatch:
         """The same batch with record indexes and lines moved by ``base`` / ``line_base``."""
         if not base and not line_base:
             return self
         return PreparedBatch(self.body, [i + base for i in self.indexes], [n + line_base for n in self.lines],
-                             self.ends)
+                             self.sizes)
+
+
+def batch_of(parts: list[bytes], indexes: list[int], lines: list[int]) -> PreparedBatch:
+    """A ``PreparedBatch`` of serialised messages."""
+    return PreparedBatch(b'{"messages":[' + b",".join(parts) + b"]}", indexes, lines, array("I", map(len, parts)))
+
+
+class Message:
+    """One message on the careful path (a retry, a split, a 207 with failures)."""
+
+    __slots__ = ("attempts", "cut", "data", "index", "last", "line")
+
+    def __init__(self, index: int, line: int, data: bytes, cut: tuple[int, int], attempts: int = 0) -> None:
+        self.index, self.line, self.data, self.cut = index, line, data, cut
+        self.attempts = attempts
+        self.last: str | None = None
+
+    @property
+    def entity(self) -> Any:
+        """The record, for its dead letter (parsed back from the envelope)."""
+        a, b = self.cut
+        return orjson.loads(self.data[a:len(self.data) - b])
 
 
 class Prepared:
@@ -136,12 +173,5 @@ class Preparer:
         return out
 
     def _emit(self, out: Prepared) -> None:
-        parts = self._parts
-        body = b'{"messages":[' + b",".join(parts) + b"]}"
-        ends = []
-        pos = len(b'{"messages":[') - 1
-        for p in parts:
-            pos += len(p) + 1
-            ends.append(pos)
-        out.batches.append(PreparedBatch(body, self._indexes, self._lines, ends))
+        out.batches.append(batch_of(self._parts, self._indexes, self._lines))
         self._parts, self._indexes, self._lines, self._size = [], [], [], WRAP

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .prepare import Prepared, PreparedBatch, Preparer
+from .prepare import Prepared, PreparedBatch, Preparer, batch_of
 from .source_types import SourceRecord
 
 BLOCK = 2 << 20  # raw bytes per block handed to a worker
-MIN_PARALLEL_BYTES = 8 << 20  # smaller files are prepared in the engine's process (no start-up cost)
+MIN_PARALLEL_BYTES = 32 << 20  # smaller files are prepared in the engine's process (no start-up cost)
 BOM = b"\xef\xbb\xbf"
 
 
@@ -88,7 +88,7 @@ def make_pool(spec: PrepareSpec, workers: int) -> ProcessPoolExecutor:
 
 
 async def prepared_jsonl(path: Path, pool: ProcessPoolExecutor, *, workers: int, skip: Any = None,
-                         cancelled: Any = None) -> AsyncIterator[Prepared]:
+                         cancelled: Any = None, block_bytes: int = BLOCK) -> AsyncIterator[Prepared]:
     """The file's records prepared by ``pool``, block by block, in file order, with absolute indexes;
     records in ``skip`` (a resumed run) left out. At most ``2 × workers + 1`` blocks are in the air."""
     depth = 2 * workers + 1
@@ -98,7 +98,7 @@ async def prepared_jsonl(path: Path, pool: ProcessPoolExecutor, *, workers: int,
         line, offset, rest, eof = 1, 0, b"", False
         while True:
             while not eof and len(pending) < depth:
-                chunk = fh.read(BLOCK)
+                chunk = fh.read(block_bytes)
                 if not chunk:
                     eof = True
                     block = rest
@@ -147,10 +147,5 @@ def _without(batch: PreparedBatch, skip: Any) -> PreparedBatch | None:
         return batch
     if not keep:
         return None
-    parts = [batch.message(i) for i in keep]
-    body = b'{"messages":[' + b",".join(parts) + b"]}"
-    ends, pos = [], len(b'{"messages":[') - 1
-    for p in parts:
-        pos += len(p) + 1
-        ends.append(pos)
-    return PreparedBatch(body, [batch.indexes[i] for i in keep], [batch.lines[i] for i in keep], ends)
+    return batch_of([batch.message(i) for i in keep], [batch.indexes[i] for i in keep],
+                    [batch.lines[i] for i in keep])
