@@ -1,8 +1,9 @@
 """Bulk send from a file (services.bulk.BulkRun) for the record editor.
 
-The run executes on a worker thread (``bulk_worker``); its callbacks only fill an inbox, which
-this controller drains on a QTimer (25 Hz): a snapshot, the new result rows, the exchanges for the
-history and the inspector. A 100,000-record send never floods nor stalls the event loop."""
+The run executes in a worker subprocess (``bulk_worker``, ``services.bulk_process``) that reports over
+a pipe; this controller reads it on a QTimer (25 Hz, a few milliseconds at most per tick): a progress
+snapshot, the new result rows, the exchanges for the history and the inspector. Pause, resume and
+cancel go the other way. The window shares no interpreter lock with the engine."""
 
 from __future__ import annotations
 
@@ -19,12 +20,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from ... import paths
-from .bulk_worker import BulkWorker, Inbox, collect_young
+from .bulk_worker import BulkWorker
 
 log = logging.getLogger(__name__)
 FLUSH_MS = 40  # the GUI takes the worker's news 25 times a second (small slices of work: the young
-# garbage collection and the rows each tick are proportional to the time since the last one) …
-FLUSH_MAX_ROWS = 800  # … at most this many result rows at a time (20,000/s: more than a send makes) …
+# rows each tick are proportional to the time since the last one) …
 ROWS_EVERY_S = 0.25  # … while the results table takes its new rows 4 times a second (each insert repaints it)
 _INT_ID = re.compile(r"(\$\._id|#/_id|/_id)\b.{0,80}?expected type: String, found: (Long|Integer|Double|Number)")
 
@@ -44,15 +44,11 @@ class BulkSnapshot:
 
 
 def gui_options(validate: bool):
-    """Engine options for a send from the GUI thread: smaller batches than the command line's,
-    so that parsing one 207 answer and journaling one batch never stalls the window."""
+    """Engine options for a send from the window (the engine runs in a worker process: the command
+    line's batch sizes)."""
     from ...services.engine_types import EngineOptions
 
-    return EngineOptions(validate=validate, max_batch_messages=GUI_BATCH_MESSAGES, max_batch_bytes=GUI_BATCH_BYTES)
-
-
-GUI_BATCH_MESSAGES = 500
-GUI_BATCH_BYTES = 300_000
+    return EngineOptions(validate=validate)
 
 
 def convert_int_ids(path: Path, out: Path) -> int:
@@ -86,7 +82,6 @@ class BulkController(QObject):
         self.editor = editor
         self.ctx = editor.ctx
         self.worker: BulkWorker | None = None
-        self.inbox: Inbox | None = None
         self.task: asyncio.Task | None = None
         self.progress = None
         self._rows: list = []
@@ -132,16 +127,15 @@ class BulkController(QObject):
                             self._paused, p.message or "")
 
     def flush(self, final: bool = False) -> None:
-        inbox = self.inbox
-        if inbox is not None:
-            for ex in inbox.drain(inbox.exchanges):
+        worker = self.worker
+        if worker is not None:
+            progress, results, exchanges = worker.poll()
+            for ex in exchanges:
                 self.ctx.sessions.record_exchange(ex)
-            for r in inbox.drain(inbox.results, FLUSH_MAX_ROWS):  # the rest waits for the next tick
+            for r in results:
                 self._on_result(r)
-            if inbox.progress is not None:
-                self.progress = inbox.progress
-            if self.worker is not None and not self.worker.done.is_set():
-                collect_young()
+            if progress is not None:
+                self.progress = progress
         now = time.monotonic()
         if self._rows and (final or now - self._rows_at >= ROWS_EVERY_S):
             self._rows_at = now
@@ -154,8 +148,6 @@ class BulkController(QObject):
 
     # --- control --------------------------------------------------------------------------------
     def start(self, path: str, mode: str = "new", *, local: bool = True) -> None:
-        from ...services.bulk import BulkRun
-
         if self.task is not None and not self.task.done():
             return
         if self.ctx.session is None:
@@ -170,17 +162,17 @@ class BulkController(QObject):
             self.editor.bulk_finished.emit(f"Not started: {path}: no such file", "error")
             return
         self.last_path, self.local = path, local
-        inbox = Inbox()
-        sessions, profile, secret = self.ctx.sessions, self.ctx.profile, self.ctx.sessions.secret_source
+        from ...services.bulk_process import BulkJob
+        from .session import EXCHANGE_BODY_LIMIT
+
         validator = self.editor.validator
-
-        def make():  # on the worker thread: a session of its own (an httpx client belongs to one loop)
-            session = sessions.make_session(profile, secret, on_exchange=inbox.exchanges.append)
-            run = BulkRun(session, path, target, resume=mode == "resume", restart=mode == "restart",
-                          validator=validator, options=gui_options(local),
-                          on_progress=lambda p: setattr(inbox, "progress", p), on_result=inbox.results.append)
-            return session, run  # (a client never used holds no connection: nothing to close on failure)
-
+        job = BulkJob(self.ctx.profile, path, target, mode, gui_options(local),
+                      validator.resolved if validator is not None else None, EXCHANGE_BODY_LIMIT)
+        try:
+            secret = self.ctx.sessions.secret_source()
+        except Exception as exc:  # the keyring refused: say so, start nothing
+            self.editor.bulk_finished.emit(f"Not started: {exc}", "error")
+            return
         self.progress = None
         self._rows, self.results = [], []
         self._window.clear()
@@ -188,33 +180,33 @@ class BulkController(QObject):
         self._first_id_reason = ""
         self._paused = False
         self.editor.bulk_started.emit(None)
-        self.inbox = inbox
-        self.worker = BulkWorker(make)
+        self.worker = BulkWorker(job, secret)
         self.worker.start()
         self._timer.start()
         self.task = self.ctx.run("bulk-send", self._wait(self.worker), on_done=self._done, on_error=self._error)
 
     async def _wait(self, worker: BulkWorker):
         try:
-            while not worker.done.is_set():
+            while not worker.done:
                 await asyncio.sleep(0.05)
         except asyncio.CancelledError:
             worker.call("cancel")  # the window is closing: stop the run, keep it resumable
             for _ in range(200):
-                if worker.done.is_set():
+                self.flush()
+                if worker.done:
                     break
                 await asyncio.sleep(0.05)
+            worker.stop()
             raise
-        finally:
-            if worker.done.is_set():
-                worker.finish()
         if worker.error is not None:
             raise worker.error
         return worker.report
 
-    @property
-    def run(self):
-        return self.worker.run if self.worker is not None else None
+    def shutdown(self) -> None:
+        """The window is going away: end the worker process (the run stays resumable)."""
+        self._timer.stop()
+        if self.worker is not None and not self.worker.done:
+            self.worker.stop()
 
     def pause(self, paused: bool) -> None:
         if self.worker is None:
@@ -229,8 +221,6 @@ class BulkController(QObject):
 
     def _done(self, report) -> None:
         self._timer.stop()
-        while self.inbox is not None and self.inbox.results:
-            self.flush()
         self.flush(final=True)
         self.progress = report.progress
         # the results just kept (up to one object per record) would otherwise be traversed by every
@@ -249,10 +239,8 @@ class BulkController(QObject):
         from ...services.bulk import RunExists
 
         self._timer.stop()
-        while self.inbox is not None and self.inbox.results:
-            self.flush()
         self.flush(final=True)
-        if isinstance(exc, RunExists):
+        if isinstance(exc, RunExists) or getattr(exc, "kind", None) == RunExists.__name__:
             self.editor.bulk_finished.emit("Not started: an interrupted run of this file exists.", "warning")
             self.editor.bulk_exists.emit(self.last_path, str(exc))
             return
