@@ -4,7 +4,8 @@ The window runs its bulk sends this way, so that the engine's work (reading, val
 answers, journal) never shares an interpreter lock with the GUI. The parent starts
 ``python -m aep_console.services.bulk_process FD`` with one end of a socket pair (``FD``), then sends a
 ``BulkJob`` and the secret (over the pipe: never in argv, the environment or a file). The child sends
-back, at most 25 times a second, ``("news", progress, [RecordResult…], [Exchange…])``, and at the end
+back, at most 25 times a second, ``("news", progress, [RecordResult fields as a tuple…], [Exchange…])``
+(``result_of`` turns a tuple back into a ``RecordResult``), and at the end
 ``("done", RunReport)`` or ``("error", kind, message)``. The parent sends ``"pause"``, ``"resume"`` or
 ``"cancel"``; when the pipe closes (the window quit or was killed) the run is cancelled, stays
 resumable from its journal, and the process exits.
@@ -20,6 +21,8 @@ import sys
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
+
+from .engine_types import RecordResult
 
 log = logging.getLogger(__name__)
 NEWS_EVERY = 0.04  # seconds
@@ -37,6 +40,10 @@ class BulkJob:
     extra: dict = field(default_factory=dict)
 
 
+def result_of(fields: tuple) -> RecordResult:
+    return RecordResult(*fields)
+
+
 class _Outbox:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -44,8 +51,9 @@ class _Outbox:
         self.results: list = []
         self.exchanges: list = []
 
-    def result(self, result: Any) -> None:
-        self.results.append(result)
+    def result(self, r: Any) -> None:
+        # a plain tuple: a dataclass costs ~10 µs to unpickle on the window's side, a tuple well under 1
+        self.results.append((r.index, r.line, r.status, r.attempts, r.http_status, r.xaction_id, r.reason))
 
     def exchange(self, exchange: Any) -> None:
         self.exchanges.append(exchange)
@@ -126,6 +134,8 @@ def main(argv: list[str]) -> int:
     except EOFError:
         return 0
     logging.basicConfig(level=log_level, stream=sys.stderr, format="bulk-send %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):  # one line per request otherwise
+        logging.getLogger(noisy).setLevel(max(log_level, logging.WARNING))
     try:
         asyncio.run(_run(conn, job, secret))
     except (BrokenPipeError, ConnectionResetError):  # the window went away while we reported

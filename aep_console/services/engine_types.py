@@ -44,7 +44,7 @@ class EngineOptions:
     workers: int | None = None  # processes preparing JSON Lines (None: one per spare core for files >= 32 MB; 0: none)
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordResult:
     index: int
     line: int
