@@ -6,7 +6,8 @@
 2. the same kind of records sent the naive way, one request per record, sequentially (as a
    collection runner sends), on a sample of ``--naive-records`` records; the ratio of the rates;
 3. peak resident memory of a process that streams a 1 GB JSON Lines file into the sandbox with the
-   engine (the file is generated in a temporary folder and deleted afterwards).
+   engine, its worker processes included (the file is generated in a temporary folder and deleted
+   afterwards).
 
 Targets: engine >= 10,000 records/s; peak RSS <= 200 MB.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -128,9 +130,13 @@ def peak_rss_of(cmd: list[str]) -> tuple[int, str]:
     def sample() -> None:
         nonlocal peak
         ps = psutil.Process(proc.pid)
-        while not done.is_set():
+        while not done.is_set():  # the process and its worker processes together
             try:
-                peak = max(peak, ps.memory_info().rss)
+                total = ps.memory_info().rss
+                for child in ps.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        total += child.memory_info().rss
+                peak = max(peak, total)
             except psutil.Error:
                 return
             time.sleep(0.02)

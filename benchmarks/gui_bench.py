@@ -192,6 +192,11 @@ async def in_process(args) -> dict:
         editor.bulk.path_edit.setText(str(big))
         await asyncio.sleep(0.5)
         hog = None if args.no_hog else subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        idle = StallProbe()  # the same probe with no send: what the machine itself adds (other processes)
+        idle.start()
+        await asyncio.sleep(5)
+        idle.stop()
+        results["idle"] = idle.figures()
         probe = StallProbe()
         probe.start()
         t0 = time.perf_counter()
@@ -319,6 +324,7 @@ def main() -> int:
         ("  event loop: longest stall", f"{b['longest_ms']:.1f} ms ({b['ticks']:,} ticks of 5 ms)", "≤ 50 ms",
          "ok" if b["longest_ms"] <= 50 else "FAIL"),
         ("  event loop: p99 stall", f"{b['p99_ms']:.1f} ms", "≤ 17 ms", "ok" if b["p99_ms"] <= 17 else "FAIL"),
+        ("  same probe, no send (5 s): longest / p99", "{:.1f} ms / {:.1f} ms".format(*r["idle"][:2]), "", ""),
     ]
     if cold is not None:
         rows += _other_rows(cold, r["profile"], args)

@@ -128,7 +128,7 @@ def main(argv: list[str]) -> int:
     fd = int(argv[0])
     conn = Connection(fd)
     with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, 5)  # the window first when the cores are busy
+        os.setpriority(os.PRIO_PROCESS, 0, 10)  # the window first when the cores are busy
     try:
         job, secret, log_level = conn.recv()
     except EOFError:
