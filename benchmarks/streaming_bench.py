@@ -113,7 +113,8 @@ async def engine_run(base: str, streaming: str | None, target: SendTarget, path:
         prof = dataclasses.replace(prof, streaming_url=streaming)
     me = psutil.Process()
     async with open_session(prof, credentials=CredentialStore(session_only=True)) as s:
-        run = BulkRun(s, path, target, options=EngineOptions(validate=validate, workers=WORKERS[0]), restart=True)
+        extra = {"workers": WORKERS[0]} if WORKERS[0] is not None else {}
+        run = BulkRun(s, path, target, options=EngineOptions(validate=validate, **extra), restart=True)
         c0, t0 = cpu_of(me), time.perf_counter()
         report = await run.start()
         secs, cpu = time.perf_counter() - t0, cpu_of(me) - c0

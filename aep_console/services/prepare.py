@@ -115,18 +115,21 @@ class Preparer:
         self._size = WRAP
 
     def feed(self, records: Iterable[SourceRecord], out: Prepared, skip: Any = None) -> Prepared:
-        """Prepare ``records`` into ``out`` (full bodies only: call :meth:`flush` at the end)."""
+        """Prepare ``records`` into ``out`` (full bodies only: call :meth:`flush` at the end).
+        The loop runs once per record: everything it touches is a local."""
         prefix, suffix, validator, string_ids = self.prefix, self.suffix, self.validator, self.string_ids
         dead = out.dead
         check = validator.is_valid if validator is not None else None
         dumps = orjson.dumps
         limit = DCS_MAX_REQUEST - WRAP
+        max_bytes, max_messages, line_base = self.max_bytes, self.max_messages, self.line_base
+        parts, indexes, lines, size = self._parts, self._indexes, self._lines, self._size
+        read = skipped = 0
+        rec = None
         for rec in records:
-            out.read += 1
-            if rec.end_offset:
-                out.end_offset = rec.end_offset
+            read += 1
             if skip is not None and rec.index in skip:
-                out.read -= 1
+                skipped += 1
                 continue
             entity = rec.entity
             if entity is None:
@@ -149,12 +152,17 @@ class Preparer:
                 dead.append((rec, FAILED, f"{rec.location()}: the message is {n:,} bytes; DCS accepts at most "
                              f"{DCS_MAX_REQUEST:,} bytes per request (413)", 413))
                 continue
-            if self._parts and (self._size + n + 1 > self.max_bytes or len(self._parts) >= self.max_messages):
-                self._emit(out)
-            self._parts.append(data)
-            self._indexes.append(rec.index)
-            self._lines.append(rec.line + self.line_base)
-            self._size += n + 1
+            if parts and (size + n + 1 > max_bytes or len(parts) >= max_messages):
+                out.batches.append(batch_of(parts, indexes, lines))
+                parts, indexes, lines, size = [], [], [], WRAP
+            parts.append(data)
+            indexes.append(rec.index)
+            lines.append(rec.line + line_base)
+            size += n + 1
+        self._parts, self._indexes, self._lines, self._size = parts, indexes, lines, size
+        out.read += read - skipped
+        if rec is not None and rec.end_offset:
+            out.end_offset = rec.end_offset
         return out
 
     def _located(self, rec: SourceRecord) -> SourceRecord:
