@@ -142,8 +142,10 @@ def curl_command(method: str, url: str, headers: Mapping[str, str], body: str | 
     parts = ["curl", "-X", method.upper(), q(url)]
     for name, value in headers.items():
         if name.lower() == "authorization":
-            value = f"Bearer {TOKEN_PLACEHOLDER}"
-        elif REDACTED in value:
+            # double quotes: the shell expands the placeholder (single quotes would send it verbatim)
+            parts += ["-H", f'"{name}: Bearer {TOKEN_PLACEHOLDER}"']
+            continue
+        if REDACTED in value:
             continue
         parts += ["-H", q(f"{name}: {value}")]
     if body:

@@ -13,6 +13,7 @@ from typing import Any
 from .catalog import CatalogClient
 from .config import ClientCredentials, Endpoints, RetryPolicy, Timeouts
 from .data_access import DataAccessClient
+from .edge import EdgeClient, edge_base
 from .flow_service import FlowServiceClient, InletClient
 from .identity import IdentityClient
 from .ims import TokenProvider
@@ -61,6 +62,7 @@ class AEPSession:
         self.streaming = StreamingClient(self.transport, authenticate=stream_authenticated)
         self.profiles = ProfileClient(self.transport)
         self.data_access = DataAccessClient(self.transport)
+        self.edge = EdgeClient(self.transport, edge_base(endpoints))
 
     def __repr__(self) -> str:
         return (f"AEPSession(platform={self.endpoints.platform!r}, org_id={self.org_id!r}, "

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print version information and exit")
     add_global_options(parser, defaults=True)
     parser.add_argument(
-        "--theme", default="system", choices=("system", "light", "dark"), help="colour scheme (default: the OS's)"
+        "--theme", default=None, choices=("system", "light", "dark"),
+        help="colour scheme (default: the one in Settings, at first the OS's)"
     )
     parser.add_argument("--page", default=None, help="navigation page to open first (e.g. editor, profiles)")
     parser.add_argument("--profile", default=None,

@@ -36,11 +36,16 @@ class SandboxUrls:
     ims: str  # base + "/ims"
     platform: str  # base + "/platform"
     streaming: str  # base + "/dcs"
+    edge: str = ""  # base + "/edge" (the Edge Network, plain http)
+    edge_https: str | None = None  # https://127.0.0.1:TLS_PORT (Edge routes at the root) when served
+    edge_ca: str | None = None  # the CA certificate (PEM) that signed the HTTPS port's certificate
 
     @classmethod
-    def for_base(cls, base: str) -> SandboxUrls:
+    def for_base(cls, base: str, edge: dict | None = None) -> SandboxUrls:
         base = base.rstrip("/")
-        return cls(base=base, ims=base + "/ims", platform=base + "/platform", streaming=base + "/dcs")
+        edge = edge or {}
+        return cls(base=base, ims=base + "/ims", platform=base + "/platform", streaming=base + "/dcs",
+                   edge=base + "/edge", edge_https=edge.get("https"), edge_ca=edge.get("ca"))
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class SandboxProcess:
         self.pid = popen.pid
         self.port: int = info["port"]
         self.host: str = info["host"]
-        self.urls = SandboxUrls.for_base(info["base"])
+        self.urls = SandboxUrls.for_base(info["base"], info.get("edge"))
         self.credentials = _credentials(info, 0)
         self.other_credentials = _credentials(info, 1 if len(info["orgs"]) > 1 else 0)
         self.data_dir = data_dir
@@ -159,6 +164,7 @@ def start_sandbox(
     token_lifetime: int | None = None,
     extra_args: Sequence[str] = (),
     timeout: float = 20,
+    edge_tls_port: int | None = None,
 ) -> SandboxProcess:
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -178,6 +184,8 @@ def start_sandbox(
     ]
     if token_lifetime is not None:
         cmd += ["--token-lifetime", str(int(token_lifetime))]
+    if edge_tls_port is not None:
+        cmd += ["--edge-tls-port", str(int(edge_tls_port))]
     cmd += list(extra_args)
     env = dict(os.environ)
     if not getattr(sys, "frozen", False):
@@ -194,6 +202,7 @@ def start_sandbox(
         "token_lifetime": token_lifetime,
         "extra_args": tuple(extra_args),
         "timeout": timeout,
+        "edge_tls_port": edge_tls_port,
     }
     ready: queue.Queue = queue.Queue()
 
@@ -236,9 +245,10 @@ def running_sandbox(data_dir) -> SandboxUrls | None:
     """The URLs of the sandbox server that serves ``data_dir`` right now (started by the console, by
     ``aep-sandbox`` or by another command), or None."""
     try:
-        base = json.loads((Path(data_dir) / "server.json").read_text())["base"]
+        info = json.loads((Path(data_dir) / "server.json").read_text())
+        base = info["base"]
         if httpx.get(f"{base}/__sandbox/health", timeout=2).status_code == 200:
-            return SandboxUrls.for_base(base)
+            return SandboxUrls.for_base(base, info.get("edge"))
     except (OSError, ValueError, KeyError, httpx.HTTPError):
         pass
     return None

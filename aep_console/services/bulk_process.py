@@ -6,7 +6,7 @@ answers, journal) never shares an interpreter lock with the GUI. The parent star
 ``BulkJob`` and the secret (over the pipe: never in argv, the environment or a file). The child sends
 back, at most 25 times a second, ``("news", progress, [RecordResult fields as a tuple…], [Exchange…])``
 (``result_of`` turns a tuple back into a ``RecordResult``), and at the end
-``("done", RunReport)`` or ``("error", kind, message)``. The parent sends ``"pause"``, ``"resume"`` or
+``("done", RunReport)`` or ``("error", kind, message, state)``. The parent sends ``"pause"``, ``"resume"`` or
 ``"cancel"``; when the pipe closes (the window quit or was killed) the run is cancelled, stays
 resumable from its journal, and the process exits.
 """
@@ -95,8 +95,8 @@ async def _run(conn: Connection, job: BulkJob, secret: str) -> None:
             run = BulkRun(session, job.path, job.target, resume=job.mode == "resume", restart=job.mode == "restart",
                           validator=validator, options=job.options,
                           on_progress=lambda p: setattr(out, "progress", p), on_result=out.result)
-        except Exception as exc:
-            conn.send(("error", type(exc).__name__, str(exc)))
+        except Exception as exc:  # RunExists (with the interrupted run's journal state), a missing file …
+            conn.send(("error", type(exc).__name__, str(exc), getattr(exc, "state", None)))
             return
         loop.add_reader(conn.fileno(), command)
 

@@ -86,6 +86,7 @@ class BulkSender:
         self._last_emit = 0.0
         self._abort: str | None = None
         self._writer: OutcomeWriter | None = None
+        self._abort_kind = "aep"  # or "failures": stop_after_failures was reached
         self._timers: set[asyncio.TimerHandle] = set()
         self._rand = random.Random()
         env = build_envelope({}, schema_id=target.schema_id, org_id=target.org_id, dataset_id=target.dataset_id,
@@ -163,6 +164,11 @@ class BulkSender:
                 p.unreadable += 1
             else:
                 p.failed += 1
+        limit = self.opt.stop_after_failures
+        if limit and not self._abort and p.dead_lettered >= limit:
+            self._abort = (f"stopped early: {p.dead_lettered:,} records were not accepted "
+                           f"(the run stops after {limit:,})")
+            self._abort_kind = "failures"
         if self.on_result is not None:
             self._results([RecordResult(m.index, m.line, ACCEPTED, m.attempts, 200, x) for m, x in accepted]
                           + [RecordResult(m.index, m.line, kind, getattr(m, "attempts", 0), st, None, why)
@@ -215,7 +221,7 @@ class BulkSender:
                         self._abort = self._abort or f"could not write the run's journal: {exc}"
         p = self.progress
         if self._abort:
-            p.state, error, kind = ABORTED, self._abort, "aep"
+            p.state, error, kind = ABORTED, self._abort, self._abort_kind
         elif self._cancelled:
             p.state = CANCELLED
         elif error:

@@ -42,6 +42,7 @@ class EngineOptions:
     max_messages_per_second: float | None = None
     max_requests_per_second: float | None = None
     workers: int | None = None  # processes preparing JSON Lines (None: one per idle core for files >= 32 MB; 0: none)
+    stop_after_failures: int | None = None  # stop the run (resumable) once this many records were not accepted
 
 
 @dataclass(slots=True)

@@ -67,6 +67,7 @@ class HistoryEntry:
     request_body: str | None
     response_headers: dict[str, str]
     response_body: str | None
+    run: str | None = None  # the bulk run that made it (entries of one run are shown as one group)
 
     def as_curl(self) -> str:
         """A curl command; the token is the ``${ACCESS_TOKEN}`` placeholder."""
@@ -98,6 +99,8 @@ class HistoryStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        if "run" not in {r[1] for r in self._db.execute("PRAGMA table_info(exchanges)")}:
+            self._db.execute("ALTER TABLE exchanges ADD COLUMN run TEXT")  # stores made before bulk-run groups
         self._inserted = 0
         self._pruned_at = 0.0
         self.prune()  # by age too: a store opened after a month away starts clean
@@ -142,12 +145,13 @@ class HistoryStore:
             ex.status, ex.duration_ms, ex.attempt, ex.request_id, text(ex.error),
             orjson.dumps(redact.redact_headers(ex.request_headers, secrets)).decode(), text(ex.request_body),
             orjson.dumps(redact.redact_headers(ex.response_headers, secrets)).decode(), text(ex.response_body),
+            getattr(ex, "run", None),
         )
         with self._lock:
             cur = self._db.execute(
                 "INSERT INTO exchanges (started_at, profile, service, method, url, status, duration_ms, attempt,"
-                " request_id, error, request_headers, request_body, response_headers, response_body)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+                " request_id, error, request_headers, request_body, response_headers, response_body, run)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
             self._inserted += 1
             if self._inserted % PRUNE_EVERY == 0 or time.monotonic() - self._pruned_at >= PRUNE_INTERVAL_S:
                 self.prune()
@@ -262,6 +266,7 @@ class HistoryStore:
 
 
 def _entry(row: tuple) -> HistoryEntry:
-    (id_, started, profile, service, method, url, status, dur, attempt, rid, error, rqh, rqb, rsh, rsb) = row
+    (id_, started, profile, service, method, url, status, dur, attempt, rid, error, rqh, rqb, rsh, rsb,
+     *rest) = row
     return HistoryEntry(id_, started, profile, service, method, url, status, dur, attempt, rid, error,
-                        orjson.loads(rqh), rqb, orjson.loads(rsh), rsb)
+                        orjson.loads(rqh), rqb, orjson.loads(rsh), rsb, rest[0] if rest else None)

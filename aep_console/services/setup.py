@@ -42,6 +42,7 @@ class SchemaSpec:
     identity_namespace: str = "Email"
     union: bool = True
     description: str = ""
+    tenant_required: list[str] = field(default_factory=list)  # tenant fields every record must carry
 
     def identity_path(self, tenant: str) -> str | None:
         if not self.identity_field:
@@ -80,12 +81,14 @@ def loyalty_event_spec(title: str = "Loyalty events") -> SchemaSpec:
 
 
 def tenant_fieldgroup_body(title: str, tenant: str, class_id: str, fields: dict[str, dict[str, Any]],
-                           description: str = "") -> dict[str, Any]:
+                           description: str = "", required: list[str] | None = None) -> dict[str, Any]:
+    tenant_object: dict[str, Any] = {"type": "object", "properties": fields}
+    if required:
+        tenant_object["required"] = list(required)
     return {
         "type": "object", "title": title, "description": description or title,
         "meta:intendedToExtend": [class_id],
-        "definitions": {"tenantFields": {"properties": {
-            f"_{tenant}": {"type": "object", "properties": fields}}}},
+        "definitions": {"tenantFields": {"properties": {f"_{tenant}": tenant_object}}},
         "allOf": [{"$ref": "#/definitions/tenantFields"}],
     }
 
@@ -118,7 +121,8 @@ class SetupWorkflows:
         p_desc = tx.plan(f"Mark {path} as primary identity ({spec.identity_namespace})", "descriptor") if path else None
         p_union = tx.plan(f"Enable {spec.title!r} for Profile (union tag)", "union") if spec.union else None
         if p_fg is not None:
-            body = tenant_fieldgroup_body(fg_title, tenant, spec.class_id, spec.tenant_fields)
+            body = tenant_fieldgroup_body(fg_title, tenant, spec.class_id, spec.tenant_fields,
+                                          required=spec.tenant_required)
             fg = await tx.step(p_fg.name, "fieldgroup", lambda: s.create_fieldgroup(body), planned=p_fg,
                                resource_id=lambda r: r["$id"], undo=lambda r: s.delete_fieldgroup(r["$id"]))
             tx.output(f"{prefix}fieldgroup_id", fg["$id"])

@@ -59,7 +59,7 @@ def application() -> QApplication:
 
 def build_console(
     *,
-    theme: str = "system",
+    theme: str | None = None,
     log_level: str = "INFO",
     loop: asyncio.AbstractEventLoop | None = None,
     profile: str | None = None,
@@ -82,16 +82,16 @@ class _Shell:
     log_handler: QtLogHandler
 
 
-def _build_shell(theme: str) -> _Shell:
+def _build_shell(theme: str | None) -> _Shell:
     """What the first painted window needs: the application, the theme, the main window and its
-    first page (no asyncio, no log file, no stores, no session)."""
+    first page (no asyncio, no log file, no stores, no session). ``theme`` None: the settings' one."""
     app = application()
-    apply_theme(app, theme)
-    log_handler = QtLogHandler()
-    runner = TaskRunner()
     from .context import AppContext
 
+    runner = TaskRunner()
     context = AppContext(runner)
+    apply_theme(app, theme or context.settings.theme)
+    log_handler = QtLogHandler()
     window = MainWindow(context, log_handler)
     return _Shell(app, window, context, runner, log_handler)
 

@@ -47,6 +47,19 @@ class StreamTarget:
     def complete(self) -> bool:
         return bool(self.schema_id and self.dataset_id and self.connection_id)
 
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "extra"}
+        d["primary_identity"] = list(self.primary_identity) if self.primary_identity else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StreamTarget:
+        kw = {k: v for k, v in (d or {}).items() if k in cls.__dataclass_fields__ and k != "extra"
+              and (isinstance(v, str) or k == "primary_identity")}
+        pi = kw.get("primary_identity")
+        kw["primary_identity"] = tuple(pi) if isinstance(pi, list) and len(pi) == 2 else None
+        return cls(**kw)
+
 
 class AppContext(QObject):
     profile_changed = Signal(object)  # the active ConnectionProfile
@@ -58,6 +71,8 @@ class AppContext(QObject):
     open_request = Signal(object)  # a history entry to reopen in the record editor
     navigate = Signal(str)  # a page key the window should show
     resources_changed = Signal(str)  # "schemas" | "datasets" | "connections": lists to refresh
+    record_changed = Signal(object)  # the record editor's current record (a parsed JSON value)
+    settings_changed = Signal(object)  # services.settings.Settings
 
     def __init__(self, runner, parent: QObject | None = None, *, sandbox=None, profiles=None, history=None) -> None:
         super().__init__(parent)
@@ -69,11 +84,40 @@ class AppContext(QObject):
         self.sandbox = sandbox  # a SandboxProcess; when given from outside, we do not stop it
         self._owns_sandbox = sandbox is None
         self.target = StreamTarget()
+        self.current_record: Any = None  # the record editor's last parsed record (the Web SDK page uses it)
         # the session's streaming exchanges, kept from the start for the stream inspector
         self.streaming_log: deque = deque(maxlen=20000)
         self._busy: set[str] = set()
         self._closed = False
         self._sessions = None
+        self._settings = None
+
+    # --- settings ------------------------------------------------------------------------------
+    @property
+    def settings(self):
+        """The console's settings (services.settings.Settings), read on first use."""
+        if self._settings is None:
+            from ..services import settings
+
+            self._settings = settings.load()
+        return self._settings
+
+    def change_setting(self, key: str, value: Any) -> None:
+        """Validate, save and apply one setting (raises ValueError with the reason)."""
+        from ..services import settings as store
+
+        new = store.updated(self.settings, key, value)
+        self._settings = new
+        store.save(new)
+        self.apply_settings()
+        self.settings_changed.emit(new)
+
+    def apply_settings(self) -> None:
+        """What takes effect at once: the history's limits (the theme: the window applies it)."""
+        s = self.settings
+        if self._history is not None:
+            self._history.keep = s.history_keep
+            self._history.max_age_days = s.history_max_age
 
     @property
     def sessions(self):
@@ -98,7 +142,8 @@ class AppContext(QObject):
         if self._history is None:
             from ..services.history import HistoryStore
 
-            self._history = HistoryStore()
+            s = self.settings
+            self._history = HistoryStore(keep=s.history_keep, max_age_days=s.history_max_age)
         return self._history
 
     # --- tasks ---------------------------------------------------------------------------------
@@ -159,11 +204,41 @@ class AppContext(QObject):
         return self.sessions.activate(profile)
 
     def set_target(self, target: StreamTarget) -> None:
+        """The one place that owns the send target: pages observe ``target_changed``."""
+        if target == self.target:
+            return
+        self.target = target
+        if self.profile is not None and self.settings.remember_target:
+            from ..services.console_state import remember_target
+
+            remember_target(self.profile.name, target.to_dict())
+        self.target_changed.emit(target)
+
+    def restore_target(self) -> None:
+        """The active profile's last target (when the settings say to remember it), or none."""
+        target = StreamTarget()
+        if self.profile is not None and self.settings.remember_target:
+            from ..services.console_state import remembered_target
+
+            target = StreamTarget.from_dict(remembered_target(self.profile.name))
         self.target = target
         self.target_changed.emit(target)
 
+    def set_record(self, record: Any) -> None:
+        self.current_record = record
+        self.record_changed.emit(record)
+
     def update_target(self, **changes: Any) -> None:
-        self.set_target(self.target.with_(**changes))
+        """Change part of the target; what described the parts that changed goes with them (a new
+        dataset id without its name gets no name of the old one: the pages read it again)."""
+        t = self.target
+        tied = {"dataset_id": ("dataset_name",), "schema_id": ("schema_title", "primary_identity"),
+                "connection_id": ("inlet_url", "flow_id", "source_name")}
+        for key, described in tied.items():
+            if key in changes and changes[key] != getattr(t, key):
+                for d in described:
+                    changes.setdefault(d, None if d == "primary_identity" else "")
+        self.set_target(t.with_(**changes))
 
     @property
     def is_production(self) -> bool:

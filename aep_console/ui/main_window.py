@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # (the platform's StandardKey.Quit is empty on some)
         quit_action.triggered.connect(self.close)
         view = self.menuBar().addMenu("&View")
         toggle_log = self.log_dock.toggleViewAction()
@@ -174,6 +174,32 @@ class MainWindow(QMainWindow):
         from .about import version_text
 
         QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME} {__version__}</b><pre>{version_text()}</pre>")
+
+    def closeEvent(self, event) -> None:
+        """Quitting during a bulk send asks first (the run stops; Send all resumes it later)."""
+        runner = getattr(self.context, "runner", None)
+        running = runner is not None and runner.is_running("bulk-send")
+        if not running or getattr(self, "_quit_confirmed", False):
+            super().closeEvent(event)
+            return
+        event.ignore()
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, "Quit during a bulk send?",
+                          "A bulk send is running. Quitting stops it; the records sent so far stay sent, and "
+                          "Send all on the same file resumes the run later.", parent=self)
+        box.setObjectName("QuitQuestion")
+        quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("&Keep sending", QMessageBox.ButtonRole.RejectRole))
+
+        def clicked(button) -> None:
+            if button is quit_button:
+                self._quit_confirmed = True
+                self.close()
+
+        box.buttonClicked.connect(clicked)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _connect_context(self) -> None:
         signal = getattr(self.context, "profile_changed", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
 
 _DARK = {
     QPalette.ColorRole.Window: "#202124",
@@ -44,6 +44,39 @@ _LIGHT = {
 }
 
 
+class ConsoleStyle(QProxyStyle):
+    """Fusion, with combo box lists that drop below the box. (Fusion opens a list over the box,
+    its current item under the pointer: the click that opened it, or the next one, lands on a
+    neighbouring row, and a file goes to the wrong dataset.)"""
+
+    def styleHint(self, hint, option=None, widget=None, returnData=None):
+        if hint == QStyle.StyleHint.SH_ComboBox_Popup:
+            return 0
+        return super().styleHint(hint, option, widget, returnData)
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        # Fusion outlines check boxes and radio buttons in the window colour darkened: on a dark
+        # palette an unchecked one is invisible. Outline them in a colour that stands out.
+        if element in (QStyle.PrimitiveElement.PE_IndicatorCheckBox, QStyle.PrimitiveElement.PE_IndicatorRadioButton) \
+                and is_dark():
+            from PySide6.QtGui import QPen
+
+            painter.save()
+            painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+            painter.setPen(QPen(QColor(_INDICATOR_OUTLINE), 1.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            r = option.rect.adjusted(1, 1, -1, -1)
+            if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+                painter.drawEllipse(r)
+            else:
+                painter.drawRoundedRect(r, 2, 2)
+            painter.restore()
+
+
+_INDICATOR_OUTLINE = "#9aa0a6"
+
+
 def system_is_dark() -> bool:
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
@@ -65,7 +98,8 @@ def is_dark(app: QApplication | None = None) -> bool:
 
 def apply_theme(app: QApplication, choice: str = "system") -> None:
     """Fusion style with our palette; with "system" it follows the OS scheme, live."""
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), ConsoleStyle):
+        app.setStyle(ConsoleStyle("Fusion"))
 
     def refresh(*_args) -> None:
         dark = system_is_dark() if choice == "system" else choice == "dark"

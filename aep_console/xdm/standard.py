@@ -8,7 +8,8 @@ Bundled: classes XDM Individual Profile and XDM ExperienceEvent; behaviors recor
 field groups identitymap, profile-person-details, profile-personal-details, profile-work-details,
 profile-loyalty-details, experienceevent-loyalty-details, experienceevent-commerce,
 experienceevent-web, experienceevent-environment-details, product-measurement; and every data type
-they reference. Not bundled: `https://ns.adobe.com/xdm/common/extensible` (the JSON-LD `@context`
+they reference. Hand-written (not in adobe/xdm): the AEP Web SDK ExperienceEvent field group and its
+implementation-details data type (see `_source.json`). Not bundled: `https://ns.adobe.com/xdm/common/extensible` (the JSON-LD `@context`
 base, which adds no Platform field; `resolve_schema` ignores references to it).
 """
 
@@ -34,6 +35,8 @@ EVENT_LOYALTY_DETAILS = "https://ns.adobe.com/xdm/context/experienceevent-loyalt
 EVENT_COMMERCE = "https://ns.adobe.com/xdm/context/experienceevent-commerce"
 EVENT_WEB = "https://ns.adobe.com/xdm/context/experienceevent-web"
 EVENT_ENVIRONMENT_DETAILS = "https://ns.adobe.com/xdm/context/experienceevent-environment-details"
+EVENT_WEB_SDK = "https://ns.adobe.com/experience/aep-web/aepwebsdkexperienceevent"
+IMPLEMENTATION_DETAILS = "https://ns.adobe.com/xdm/context/implementationdetails"
 EXTENSIBLE = "https://ns.adobe.com/xdm/common/extensible"
 
 

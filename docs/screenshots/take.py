@@ -156,12 +156,24 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
     ctx.update_target(schema_id=ids["profile_schema_id"], dataset_id=ids["profile_dataset_id"])
     await until(lambda: editor.controller.schema_id == ids["profile_schema_id"] and editor.controller.validator, 20,
                 "the profile validator")
+    editor.bulk.path_edit.setText(str(files[0]))
     editor.controller.start_bulk(str(files[0]), "restart", local=editor.local_box.isChecked())
     await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 60, "profiles bulk send")
     editor.editor.set_json(json.loads(files[0].read_text())[0])
     editor.side.setCurrentIndex(1)
     await grab("editor-bulk")
     editor.side.setCurrentIndex(0)
+
+    # Web SDK page: the event dataset's datastream, the alloy code for the editor's record
+    ctx.update_target(schema_id=ids["event_schema_id"], dataset_id=ids["event_dataset_id"],
+                      connection_id=ids["connection_id"])
+    editor.editor.set_json(json.loads(files[1].read_text())[0] | {"_id": "web-sdk-1"})
+    web = win.show_page("web-sdk")
+    await settle(1.0)
+    if web.create_btn.isEnabled() and web.datastreams.count() <= 1:  # none yet for this dataset: make one
+        web.create_btn.click()
+        await settle(1.5)
+    await grab("web-sdk")
 
     inspector = win.show_page("inspector")
     await until(lambda: inspector.model.rowCount() > 0, 10, "inspector rows")
@@ -194,8 +206,12 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
 
     history = win.show_page("history")
     history.refresh()
+    await settle()
     history.table.selectRow(0)
     await grab("history")
+
+    win.show_page("settings")
+    await grab("settings")
     return saved
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu system packages the console needs: Qt's runtime libraries (offscreen and X11),
-# Xvfb for a headless display, and gnome-keyring + D-Bus for a real Secret Service keyring.
+# Xvfb for a headless display, gnome-keyring + D-Bus for a real Secret Service keyring, and Chromium
+# for the Web SDK browser test.
 # Installs only what is missing; runs apt-get through sudo when not root.
 set -euo pipefail
 
@@ -14,6 +15,9 @@ PACKAGES=(
   # Secret Service keyring (gnome-keyring brings dbus-run-session; dbus-daemon for private buses)
   gnome-keyring dbus dbus-bin
 )
+# the Web SDK browser test drives Debian's Chromium with Playwright (never `playwright install`) and
+# fetches @adobe/alloy with npm; installed without their recommended extras
+BROWSER=(chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -23,15 +27,28 @@ done
 if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
   missing+=(python3-venv)
 fi
+browser_missing=()
+for pkg in "${BROWSER[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || browser_missing+=("$pkg")
+done
+# any npm will do (e.g. the one of NodeSource's nodejs): Debian's package only when there is none
+command -v npm >/dev/null 2>&1 || browser_missing+=(npm)
 
-if ((${#missing[@]} == 0)); then
+if ((${#missing[@]} == 0 && ${#browser_missing[@]} == 0)); then
   echo "system packages: all present"
   exit 0
 fi
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "system packages: installing ${missing[*]}"
+echo "system packages: installing ${missing[*]} ${browser_missing[*]}"
 $SUDO apt-get -o DPkg::Lock::Timeout=120 update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq "${missing[@]}" >/dev/null
+if ((${#missing[@]})); then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq "${missing[@]}" >/dev/null
+fi
+if ((${#browser_missing[@]})); then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq \
+    --no-install-recommends "${browser_missing[@]}" >/dev/null
+fi
 echo "system packages: done"

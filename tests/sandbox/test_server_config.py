@@ -31,6 +31,7 @@ def test_the_documented_example_loads_with_every_key(tmp_path):
     assert config.datalake_max_records == 50000 and config.datalake_max_age_s == 30.0
     assert config.dcs_requests_per_second == 100.0 and config.sync_validation_per_minute == 60
     assert config.faults == {"error503": 0.1, "latencyMs": 20}
+    assert config.edge_tls_port == 8443
     assert config.orgs[0].client_id == "aep-sandbox-client" and config.orgs[0].sandboxes == ("prod", "dev")
     # every field of the model is in the documented example (a new option gets documented)
     assert set(cfg.SandboxConfig.model_fields) - {"data_dir"} <= set(raw)
@@ -51,6 +52,8 @@ def test_defaults_are_the_demo_identity(tmp_path):
         ({"token_lifetime": 0}, "'token_lifetime': Input should be greater than or equal to 1"),
         ({"datalake_max_records": 1.5}, "'datalake_max_records' must be int, found float"),
         ({"prot": 8080}, "unknown setting 'prot'"),
+        ({"edge_tls_port": "8443"}, "'edge_tls_port' must be int, found str"),
+        ({"edge_tls_port": 70000}, "'edge_tls_port': Input should be less than or equal to 65535"),
         ({"orgs": [{"org_id": "A@AdobeOrg", "tenant_id": "a", "client_id": "c"}]}, "'orgs[0].client_secret' is required"),
         ({"faults": {"error503": 2}}, "'faults': 'error503' must be a share between 0 and 1, found 2"),
         ({"faults": "error503"}, "'faults': --faults: expected key=value, found 'error503'"),

@@ -169,3 +169,25 @@ async def test_a_record_over_1_mb_is_dead_lettered_with_the_reason(sandbox, open
     assert report.state == DONE and report.progress.accepted == 1 and report.progress.failed == 1
     (dead,) = [r for r in results if r.status == "failed"]
     assert dead.index == 1 and dead.line == 2 and dead.http_status == 413 and "1,000,000 bytes" in dead.reason
+
+
+async def test_stop_after_failures_ends_a_hopeless_run_early(sandbox, open_local_session, tutorial, app_home,
+                                                            tmp_path):
+    """Every record invalid (events sent to the profile dataset): the run stops after K failures,
+    resumable, instead of reading the whole file."""
+    path = tmp_path / "events.jsonl"
+    with open(path, "w") as fh:
+        for i in range(5000):
+            fh.write(json.dumps({"_id": f"e{i}", "eventType": "x", "timestamp": "2024-01-01T00:00:00Z",
+                                 "_exchangeinternal": {"loyaltyID": f"u{i}@x.y", "pointsEarned": 1}}) + "\n")
+    async with open_local_session(sandbox) as session:
+        from aep_console.xdm.validate import compile_validator
+
+        validator = compile_validator(await session.schemas.get_full_schema(tutorial["members"].schema_id))
+        report = await BulkRun(session, path, tutorial["members"], validator=validator,
+                               options=EngineOptions(stop_after_failures=50)).start()
+        unlimited = await BulkRun(session, path, tutorial["members"], validator=validator, restart=True).start()
+    assert report.state == ABORTED and report.error_kind == "failures", report.summary()
+    assert 50 <= report.progress.invalid < 1050 and report.progress.read < 5000
+    assert "stopped early" in (report.error or "")
+    assert unlimited.state == DONE and unlimited.progress.invalid == 5000  # the default: no limit

@@ -29,7 +29,7 @@ async def test_history_records_redacts_searches_exports(sandbox, open_local_sess
     assert history.count() == len(entries) and history.count(service="ims") == 1
     assert history.search("no-such-thing") == []
     curl = stats.as_curl()
-    assert curl.startswith("curl -X GET '") and "-H 'authorization: Bearer ${ACCESS_TOKEN}'" in curl
+    assert curl.startswith("curl -X GET '") and '-H "authorization: Bearer ${ACCESS_TOKEN}"' in curl
     assert token not in curl
     n = history.export(tmp_path / "h.jsonl")
     lines = (tmp_path / "h.jsonl").read_text().splitlines()
@@ -91,3 +91,32 @@ def test_prune_by_age_besides_the_count(tmp_path):
     assert [e.url[-1] for e in both.search(limit=None)] == ["6", "5", "4"]
     assert both.prune(now=now + 7.5 * day) == 1  # a week later the one 3 days old is 10.5 days old
     assert [e.url[-1] for e in both.search(limit=None)] == ["6", "5"]
+
+
+async def test_copied_curl_runs_in_a_shell_with_the_token_expanded(sandbox, open_local_session, tmp_path):
+    """The copied command, pasted into a shell with ACCESS_TOKEN set, authenticates: the header is
+    there and the shell expands the placeholder (single quotes would send it verbatim: 401)."""
+    import asyncio
+    import os
+    import shutil
+
+    import pytest
+
+    if not (shutil.which("curl") and shutil.which("bash")):
+        pytest.skip("needs curl and bash")
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    async with open_local_session(sandbox, history=history) as session:
+        await session.schemas.stats()
+        token = await session.ims.get_token()
+    curl = history.search("schemaregistry/stats")[0].as_curl()
+
+    async def status_with(value: str) -> str:
+        env = dict(os.environ, ACCESS_TOKEN=value)
+        proc = await asyncio.create_subprocess_exec(
+            "bash", "-c", curl + " -s -o /dev/null -w '%{http_code}'", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, _ = await proc.communicate()
+        return out.decode().strip()
+
+    assert await status_with(token) == "200", curl
+    assert await status_with("not-a-token") == "401", curl

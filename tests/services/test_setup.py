@@ -196,3 +196,14 @@ async def test_tutorial_http_api_rollback_after_the_second_dataflow_fails(sandbo
                     await session.catalog.get_dataset(s.resource_id)
             if s.kind == "schema":
                 assert await session.schemas.find("schemas", s.resource_id) is None
+
+
+async def test_schema_spec_carries_the_required_tenant_fields(sandbox, open_local_session):
+    """The GUI's schema wizard and the command line say which tenant fields are required through
+    SchemaSpec itself (no proxy around the session)."""
+    async with open_local_session(sandbox) as session:
+        spec = replace(loyalty_profile_spec(_name("Required")), tenant_required=["loyaltyID"])
+        report = await SetupWorkflows(session).profile_schema(spec)
+        assert report.ok, report.summary()
+        full = await session.schemas.get_full_schema(report.outputs["schema_id"])
+    assert full["properties"]["_exchangeinternal"].get("required") == ["loyaltyID"]

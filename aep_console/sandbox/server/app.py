@@ -1,6 +1,7 @@
 """The sandbox's ASGI app: one Starlette app serving the three AEP hosts under path prefixes.
 
-``/ims/...`` (IMS host), ``/platform/...`` (platform.adobe.io), ``/dcs/...`` (dcs.adobedc.net), plus
+``/ims/...`` (IMS host), ``/platform/...`` (platform.adobe.io), ``/dcs/...`` (dcs.adobedc.net), ``/edge/...``
+(edge.adobedc.net; also served at the root of the HTTPS port by :func:`create_edge_app`), plus
 ``/__sandbox/health``, ``/__sandbox/noop`` and ``/__sandbox/admin/...`` (loopback only).
 
 Every AEP service lives in ``sandbox/apis/`` under the name of its client module in ``aep/`` and exposes
@@ -24,6 +25,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..apis import admin, catalog, data_access, identity, ims
+from ..apis.edge import datastreams as edge_datastreams
+from ..apis.edge import routes as edge
 from ..apis.flow_service import inlets as flow_inlets
 from ..apis.flow_service import routes as flow_service
 from ..apis.profile import routes as profile
@@ -94,7 +97,9 @@ SERVICES: list[tuple[str, object]] = [
     ("/platform/data/core/ups", profile),
     ("/platform/data/foundation/export", data_access),
     ("/dcs", streaming),
+    ("/edge", edge),
     ("/__sandbox/admin", admin),
+    ("/__sandbox/admin", edge_datastreams),
 ]
 
 
@@ -106,11 +111,14 @@ def create_app(config: SandboxConfig, services: SandboxServices | None = None) -
     ]
     if os.environ.get("AEP_SANDBOX_SELFTEST") == "1":  # tests of the catch-all error handler
         routes.append(Route("/__sandbox/selftest/crash", _selftest_crash, methods=["GET"]))
-    # documented calls the sandbox does not model answer 501 (http/not_modelled.py), in front of the service's own
-    routes += [Mount(prefix, routes=[*not_modelled.routes(prefix), *module.routes(services)])
-               for prefix, module in SERVICES]
+    # documented calls the sandbox does not model answer 501 (http/not_modelled.py), in front of the service's own;
+    # services mounted at one prefix share one Mount (the first matching Mount wins)
+    mounted: dict[str, list[BaseRoute]] = {}
+    for prefix, module in SERVICES:
+        mounted.setdefault(prefix, [*not_modelled.routes(prefix)]).extend(module.routes(services))
+    routes += [Mount(prefix, routes=service_routes) for prefix, service_routes in mounted.items()]
     routes += [Mount(prefix, routes=not_modelled.routes(prefix)) for prefix in not_modelled.NOT_MODELLED
-               if prefix not in dict(SERVICES)]
+               if prefix not in mounted]
 
     @asynccontextmanager
     async def lifespan(app):
@@ -125,6 +133,18 @@ def create_app(config: SandboxConfig, services: SandboxServices | None = None) -
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
         middleware=[Middleware(PathLeniency, mounts=[*dict(SERVICES), *not_modelled.NOT_MODELLED])],
         lifespan=lifespan,
+    )
+    app.state.sandbox = services
+    return app
+
+
+def create_edge_app(services: SandboxServices) -> Starlette:
+    """The Edge Network host (``edge.adobedc.net``) on its own: the Edge routes at the root, for the sandbox's
+    HTTPS port (the Web SDK speaks only ``https://`` to a host name without a port). Shares ``services`` with
+    the main app, whose lifespan starts and stops them."""
+    app = Starlette(
+        routes=[Route("/__sandbox/health", _health, methods=["GET"]), *edge.routes(services)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
     )
     app.state.sandbox = services
     return app

@@ -1,6 +1,11 @@
 """``aep-sandbox``: run the local AEP sandbox (a faithful offline stand-in for the AEP APIs).
 
     aep-sandbox --host 127.0.0.1 --port 8080 --data-dir DIR [--config FILE] [--token-lifetime SECONDS]
+                [--edge-tls-port PORT]
+
+``--edge-tls-port`` (or ``edge_tls_port`` in the config file) also serves the Edge Network over HTTPS on that port
+(0 picks a free one), with a certificate from a local CA kept under ``DATA_DIR/tls/``: the Web SDK speaks only
+``https://``.
 
 Prints the three base URLs and the demo credentials it accepts. ``--ready-line`` (used by the launcher)
 also prints ``AEP_SANDBOX_READY {json}`` once the port is bound and the app is up.
@@ -77,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
         "(off by default; also settable at run time on the loopback-only admin API)",
     )
     p.add_argument(
+        "--edge-tls-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also serve the Edge Network (Web SDK) over HTTPS on this port (0 picks a free one; off by default)",
+    )
+    p.add_argument(
         "--exit-with-parent",
         action="store_true",
         help="shut down when the process that started this one ends (used by the console's launcher)",
@@ -99,7 +111,7 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
     else:
         config = SandboxConfig(data_dir=Path(data_dir))
     config = config.with_overrides(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
-                                   faults=args.faults)
+                                   faults=args.faults, edge_tls_port=args.edge_tls_port)
     overrides = {
         k: v
         for k, v in (
@@ -141,15 +153,21 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _banner(config: SandboxConfig, base: str) -> str:
+def _banner(config: SandboxConfig, base: str, edge: dict | None) -> str:
     lines = [
         "AEP local sandbox",
         f"  IMS        {base}/ims        (token: POST {base}/ims/ims/token/v3)",
         f"  Platform   {base}/platform",
         f"  Streaming  {base}/dcs",
-        f"  Data dir   {config.data_dir}",
-        "Demo credentials:",
+        f"  Edge       {base}/edge       (POST {base}/edge/ee/v2/interact?datastreamId=…)",
     ]
+    if edge and edge.get("https"):
+        lines += [
+            f"  Edge HTTPS {edge['https']}  (CA certificate {edge['ca']})",
+            f"             a browser: --host-resolver-rules=\"MAP edge.local.test 127.0.0.1:{edge['tls_port']}\" and "
+            "alloy edgeDomain \"edge.local.test\"",
+        ]
+    lines += [f"  Data dir   {config.data_dir}", "Demo credentials:"]
     for org in config.orgs:
         lines += [
             f"  org {org.org_id}  tenant {org.tenant_id}  sandboxes {', '.join(org.sandboxes)}",
@@ -191,9 +209,28 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    from .app import create_app
+    tls_sock = tls_files = None
+    tls_port = config.edge_tls_port
+    if tls_port is not None:
+        from .tls import ensure_certificate
 
-    app = create_app(config)
+        try:
+            tls_sock = _bind(config.host, tls_port)
+        except OSError as exc:
+            print(f"aep-sandbox: cannot listen on {config.host}:{tls_port} (edge TLS): {exc.strerror}",
+                  file=sys.stderr)
+            return 3
+        tls_files = ensure_certificate(Path(config.data_dir))
+    edge: dict = {"base": f"{base}/edge"}
+    if tls_sock is not None:
+        edge_port = tls_sock.getsockname()[1]
+        edge.update(tls_port=edge_port, https=f"https://{host_for_url}:{edge_port}", ca=str(tls_files.ca))
+
+    from .app import create_app, create_edge_app
+    from .state import SandboxServices
+
+    services = SandboxServices(config)
+    app = create_app(config, services)
     loop_runner = _event_loop_runner()
     uv_config = uvicorn.Config(
         app,
@@ -218,14 +255,26 @@ def main(argv: list[str] | None = None) -> int:
                     server_file.unlink(missing_ok=True)
 
     server = Server(uv_config)
+    tls_server = None
+    if tls_sock is not None:
+
+        class TlsServer(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self):  # the main server owns the signals and ends this one
+                yield
+
+        tls_server = TlsServer(uvicorn.Config(
+            create_edge_app(services), loop=uv_config.loop, http="httptools", lifespan="off", log_level=args.log_level,
+            access_log=False, timeout_graceful_shutdown=2, ssl_certfile=str(tls_files.cert),
+            ssl_keyfile=str(tls_files.key)))
 
     async def announce() -> None:
-        while not server.started:
+        while not server.started or (tls_server is not None and not tls_server.started):
             if server.should_exit:
                 return
             await asyncio.sleep(0.01)
-        server_file.write_text(json.dumps({"base": base, "pid": os.getpid()}))
-        print(_banner(config, base), flush=True)
+        server_file.write_text(json.dumps({"base": base, "pid": os.getpid(), "edge": edge}))
+        print(_banner(config, base, edge), flush=True)
         if args.ready_line:
             info = {
                 "host": config.host,
@@ -235,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                 "scopes": config.scopes,
                 "token_lifetime": config.token_lifetime,
                 "orgs": [o.to_public() for o in config.orgs],
+                "edge": edge,
             }
             print(READY_PREFIX + json.dumps(info), flush=True)
 
@@ -252,7 +302,13 @@ def main(argv: list[str] | None = None) -> int:
         tasks = [asyncio.ensure_future(announce())]
         if args.exit_with_parent:
             tasks.append(asyncio.ensure_future(watch_parent()))
+        if tls_server is not None:
+            tasks.append(asyncio.ensure_future(tls_server.serve(sockets=[tls_sock])))
         await server.serve(sockets=[sock])
+        if tls_server is not None:
+            tls_server.should_exit = True
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(tasks[-1], 3)
         for task in tasks:
             task.cancel()
 

@@ -14,6 +14,7 @@ is an error (a typo must not be ignored silently)::
     dcs_requests_per_second = 100   # per DCS connection (absent: no limit)
     sync_validation_per_minute = 60 # per DCS connection, as AEP
     faults = { error503 = 0.1, latencyMs = 20 }   # or "error503=0.1,latencyMs=20"
+    edge_tls_port = 8443            # also serve the Edge Network over HTTPS here (0: a free port)
 
     [[orgs]]
     org_id = "DEMO0000000000000000000@AdobeOrg"
@@ -93,6 +94,8 @@ class SandboxConfig(BaseModel):
     sync_validation_per_minute: Annotated[StrictInt, Field(ge=1)] = 60
     # fault injection at start (the admin API's settings; a "k=v,…" string is parsed); None: off
     faults: dict[str, Any] | None = None
+    # the Edge Network (Web SDK) over HTTPS on this port too (0: a free one; None: off); certificate under data_dir/tls
+    edge_tls_port: Annotated[StrictInt, Field(ge=0, le=65535)] | None = None
 
     @field_validator("faults", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..apis.edge.datastreams import Datastreams
 from ..apis.ims import TokenService
 from ..ingestion.runtime import Ingestion
 from ..storage.batches import Batches
@@ -18,6 +19,7 @@ class SandboxServices:
         self.batches = Batches(self.store)
         self.lookups = Lookups(self)
         self.ingestion = Ingestion(self)
+        self.datastreams = Datastreams(self)
 
     async def start(self) -> None:
         await self.ingestion.start()

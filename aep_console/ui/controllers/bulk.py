@@ -11,7 +11,6 @@ import asyncio
 import gc
 import json
 import logging
-import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from PySide6.QtCore import QObject, QTimer
 
 from ... import paths
 from ...services.bulk_process import result_of
+from ...services.diagnosis import Diagnoser
+from ..models.results import interrupted_text, run_summary
 from .bulk_worker import BulkWorker
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,6 @@ FLUSH_MS = 40  # the GUI takes the worker's news 25 times a second (small slices
 # rows each tick are proportional to the time since the last one) …
 ROW_BUDGET_S = 0.004  # … turning at most this long of the reported results into rows per tick …
 ROWS_EVERY_S = 0.25  # … while the results table takes its new rows 4 times a second (each insert repaints it)
-_INT_ID = re.compile(r"(\$\._id|#/_id|/_id)\b.{0,80}?expected type: String, found: (Long|Integer|Double|Number)")
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,13 @@ class BulkSnapshot:
     message: str = ""
 
 
-def gui_options(validate: bool):
+def gui_options(validate: bool, stop_after_failures: int | None = None, concurrency: int | None = None):
     """Engine options for a send from the window (the engine runs in a worker process: the command
     line's batch sizes)."""
     from ...services.engine_types import EngineOptions
 
-    return EngineOptions(validate=validate)
+    return EngineOptions(validate=validate, stop_after_failures=stop_after_failures or None,
+                         **({"concurrency": concurrency} if concurrency else {}))
 
 
 def convert_int_ids(path: Path, out: Path) -> int:
@@ -86,14 +87,15 @@ class BulkController(QObject):
         self.worker: BulkWorker | None = None
         self._pending: deque[tuple] = deque()  # result tuples reported, not yet turned into rows
         self._report = None  # the run's report, held until the pending results are rows
+        self._history_hook = None  # records the worker's exchanges in the history, under the run
         self.task: asyncio.Task | None = None
         self.progress = None
         self._rows: list = []
         self._window: deque[tuple[float, int]] = deque(maxlen=64)
-        self._int_id = 0
-        self._invalid = 0
-        self._first_id_reason = ""
+        self.diagnoser = Diagnoser()
         self._paused = False
+        self._paused_total, self._paused_since, self._rate = 0.0, None, 0.0
+        self._started_at = time.monotonic()
         self.results: list = []
         self._rows_at = 0.0
         self._timer = QTimer(self, interval=FLUSH_MS)
@@ -102,12 +104,7 @@ class BulkController(QObject):
     # --- results drained from the worker's inbox (GUI thread) ----------------------------------------
     def _on_result(self, result) -> None:
         self._rows.append(result)
-        if result.status == "invalid":
-            self._invalid += 1
-            if result.reason and _INT_ID.search(result.reason):
-                self._int_id += 1
-                if not self._first_id_reason:
-                    self._first_id_reason = result.reason
+        self.diagnoser.add(result.status, result.reason)
 
     # --- to the GUI -----------------------------------------------------------------------------
     def snapshot(self) -> BulkSnapshot | None:
@@ -116,18 +113,24 @@ class BulkController(QObject):
             return None
         done = p.finished
         now = time.monotonic()
-        self._window.append((now, done))
-        while len(self._window) > 2 and now - self._window[0][0] > 3.0:
-            self._window.popleft()
-        t0, d0 = self._window[0]
-        rate = (done - d0) / (now - t0) if now - t0 > 0.05 else p.rate
+        # paused time counts for nothing: not in the elapsed time, the rate, the ETA nor the plot
+        paused = self._paused_total + (now - self._paused_since if self._paused_since is not None else 0.0)
+        elapsed = max(0.0, min(p.elapsed, now - self._started_at) - paused)
+        if self._paused_since is None:
+            self._window.append((now, done))
+            while len(self._window) > 2 and now - self._window[0][0] > 3.0:
+                self._window.popleft()
+            t0, d0 = self._window[0]
+            overall = (p.accepted + p.failed) / elapsed if elapsed > 0 else 0.0
+            self._rate = (done - d0) / (now - t0) if now - t0 > 0.05 else overall
+        rate = self._rate
         fraction = p.fraction
         eta = None
-        if fraction and 0 < fraction < 1 and p.elapsed > 0.5:
-            eta = p.elapsed * (1 - fraction) / fraction
+        if fraction and 0 < fraction < 1 and elapsed > 0.5:
+            eta = elapsed * (1 - fraction) / fraction
         elif fraction == 1:
             eta = 0.0
-        return BulkSnapshot(done, None, p.accepted, p.dead_lettered, rate, eta, p.elapsed, fraction,
+        return BulkSnapshot(done, None, p.accepted, p.dead_lettered, rate, eta, elapsed, fraction,
                             self._paused, p.message or "")
 
     def flush(self, final: bool = False) -> None:
@@ -135,6 +138,8 @@ class BulkController(QObject):
         if worker is not None:
             progress, results, exchanges = worker.poll()
             for ex in exchanges:
+                if self._history_hook is not None:
+                    self._history_hook(ex)
                 self.ctx.sessions.record_exchange(ex)
             self._pending.extend(results)
             if progress is not None:
@@ -163,39 +168,49 @@ class BulkController(QObject):
 
     # --- control --------------------------------------------------------------------------------
     def start(self, path: str, mode: str = "new", *, local: bool = True) -> None:
+
         if (self.task is not None and not self.task.done()) or self._report is not None:
             return
         if self.ctx.session is None:
-            self.editor.bulk_finished.emit("Not connected: choose a connection profile first.", "error")
+            self.editor.bulk_not_started.emit("Not connected: choose a connection profile first.", "error")
             return
         try:
             target = self.editor.send_target()
         except ValueError as exc:
-            self.editor.bulk_finished.emit(f"Not started: {exc}", "error")
+            self.editor.bulk_not_started.emit(f"Not started: {exc}", "error")
             return
         if not Path(path).is_file():
-            self.editor.bulk_finished.emit(f"Not started: {path}: no such file", "error")
+            self.editor.bulk_not_started.emit(f"Not started: {path}: no such file", "error")
             return
         self.last_path, self.local = path, local
+        from ...logging_setup import REDACTOR
         from ...services.bulk_process import BulkJob
         from .session import EXCHANGE_BODY_LIMIT
 
+        sessions, profile = self.ctx.sessions, self.ctx.profile
         validator = self.editor.validator
-        job = BulkJob(self.ctx.profile, path, target, mode, gui_options(local),
+        run_label = f"{Path(path).name} at {time.strftime('%H:%M:%S')}"  # the history groups the run's requests
+        options = gui_options(local, self.editor.stop_after_failures(), self.editor.concurrency())
+        job = BulkJob(profile, path, target, mode, options,
                       validator.resolved if validator is not None else None, EXCHANGE_BODY_LIMIT)
         try:
-            secret = self.ctx.sessions.secret_source()
+            source = sessions.secret_source
+            secret = (source() if callable(source) else source) or self.ctx.profiles.secret_for(profile)
         except Exception as exc:  # the keyring refused: say so, start nothing
-            self.editor.bulk_finished.emit(f"Not started: {exc}", "error")
+            self.editor.bulk_not_started.emit(f"Not started: {exc}", "error")
             return
+        REDACTOR.add_secret(secret)
+        sessions.writer.add_secret(secret)
+        self._history_hook = sessions.writer.hook(profile.name, run_label)
         self.progress = None
         self._pending.clear()
         self._report = None
         self._rows, self.results = [], []
         self._window.clear()
-        self._int_id = self._invalid = 0
-        self._first_id_reason = ""
+        self.diagnoser = Diagnoser()
         self._paused = False
+        self._paused_total, self._paused_since, self._rate = 0.0, None, 0.0
+        self._started_at = time.monotonic()
         self.editor.bulk_started.emit(None)
         self.worker = BulkWorker(job, secret)
         self.worker.start()
@@ -235,6 +250,13 @@ class BulkController(QObject):
         if self.worker is None:
             return
         self._paused = paused
+        now = time.monotonic()
+        if paused and self._paused_since is None:
+            self._paused_since = now
+        elif not paused and self._paused_since is not None:
+            self._paused_total += now - self._paused_since
+            self._paused_since = None
+            self._window.clear()  # the rate after a pause is measured from the resume
         self.worker.call("pause" if paused else "resume")
         self.flush(final=True)
 
@@ -253,13 +275,11 @@ class BulkController(QObject):
         self.progress = report.progress
         gc.freeze()  # the last rows too (see flush)
         kind = "success" if report.ok else "warning" if report.state == "done" else "error"
-        self.editor.bulk_finished.emit(report.summary(), kind)
-        if self._int_id:
-            fate = "None of those was sent." if getattr(self, "local", True) else "AEP refused them."
-            self.editor.bulk_id_defect.emit(
-                f"{self._int_id:,} of {report.progress.read:,} records have an integer _id; XDM requires a string "
-                f"(e.g. {self._first_id_reason}). {fate} \u201cConvert _id to string\u201d writes "
-                "a fixed copy of the file and selects it.")
+        self.editor.bulk_finished.emit(run_summary(report), kind, report.state == "done")
+        diagnosis = self.diagnoser.verdict(report.progress.read, sent=not getattr(self, "local", True),
+                                           **self.editor.target_words())
+        if diagnosis.kind:
+            self.editor.bulk_diagnosed.emit(diagnosis)
 
     def _error(self, exc: BaseException) -> None:
         from ...services.bulk import RunExists
@@ -269,10 +289,10 @@ class BulkController(QObject):
             self.flush()
         self.flush(final=True)
         if isinstance(exc, RunExists) or getattr(exc, "kind", None) == RunExists.__name__:
-            self.editor.bulk_finished.emit("Not started: an interrupted run of this file exists.", "warning")
-            self.editor.bulk_exists.emit(self.last_path, str(exc))
+            self.editor.bulk_not_started.emit("Not started: an interrupted run of this file exists.", "warning")
+            self.editor.bulk_exists.emit(self.last_path, interrupted_text(exc.state))
             return
-        self.editor.bulk_finished.emit(f"Bulk send failed: {exc}", "error")
+        self.editor.bulk_finished.emit(f"Bulk send failed: {exc}", "error", False)
 
     def fix_ids(self, path: str) -> None:
         src = Path(path)
@@ -285,4 +305,4 @@ class BulkController(QObject):
             return await loop.run_in_executor(None, convert_int_ids, src, out)
 
         self.ctx.run("bulk-fix-ids", work(), on_done=lambda n: self.editor.bulk_file_fixed.emit(str(out), n),
-                     on_error=lambda exc: self.editor.bulk_finished.emit(f"Could not convert {src}: {exc}", "error"))
+                     on_error=lambda exc: self.editor.bulk_not_started.emit(f"Could not convert {src}: {exc}", "error"))

@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 class WorkerError(Exception):
     """A failure reported by the worker process: ``kind`` is the exception's class name there."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, state: Any = None) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind, self.state = kind, state  # state: a RunExists's JournalState
 
 
 def lower_priority(nice: int = 10) -> None:
@@ -129,7 +129,7 @@ class BulkWorker:
                 self._end()
                 return progress, results, exchanges
             elif msg[0] == "error":
-                self.error = WorkerError(msg[1], msg[2])
+                self.error = WorkerError(*msg[1:])
                 self._end()
                 return progress, results, exchanges
         if closed:

@@ -18,6 +18,7 @@ class ConnectionsController(QObject):
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.keyring_failed = False  # the last save failed for want of a usable keyring
 
     # --- store ---------------------------------------------------------------------------------
     def profiles(self) -> list:
@@ -65,11 +66,32 @@ class ConnectionsController(QObject):
             return dataclasses.replace(existing, **fields)
         return ConnectionProfile(name=values["name"], **fields)
 
+    def keep_secrets_for_this_session(self) -> None:
+        """No usable keyring: keep typed secrets in this process's memory until the console exits."""
+        self.ctx.profiles.credentials.use_session_only()
+
+    @property
+    def session_only(self) -> bool:
+        return self.ctx.profiles.credentials.session_only
+
+    def is_changed(self, values: dict, secret: str) -> bool:
+        """The form differs from the saved profile of that name (or there is none), or holds a secret."""
+        saved = self.get(values["name"]) if values["name"] else None
+        if saved is None:
+            return bool(values["name"] or secret or values["client_id"])
+        if secret:
+            return True
+        if saved.is_local:
+            return values["target"] != "local-sandbox" or values["production"] != saved.production
+        return any(getattr(saved, k) != values[k] for k in ("org_id", "sandbox_name", "client_id", "scopes",
+                                                            "production")) or values["target"] != saved.target
+
     def save(self, values: dict, secret: str) -> tuple[bool, str]:
-        from ...services.credentials import CredentialError
+        from ...services.credentials import CredentialError, KeyringUnavailable
         from ...services.profiles import ProfileError
 
         store = self.ctx.profiles
+        self.keyring_failed = False
         try:
             profile = self.build(values)
             existing = self.get(profile.name)
@@ -79,9 +101,15 @@ class ConnectionsController(QObject):
             elif existing is None and not profile.is_local:
                 return False, "Enter the client secret: a new AEP profile needs one (it goes to the keyring)."
             store.save(profile)
+        except KeyringUnavailable as exc:
+            self.keyring_failed = True
+            return False, (f"Not saved: {exc.title}. {exc.advice} The form is kept: press \u201cKeep the secret "
+                           "for this session only\u201d to use it now.")
         except (ProfileError, CredentialError, ValueError) as exc:
             return False, f"Not saved: {exc}"
-        where = "" if profile.is_local or not secret else " The secret went to the keyring."
+        where = "" if profile.is_local or not secret else (
+            " The secret is kept for this session only (forgotten when the console exits)."
+            if store.credentials.session_only else " The secret went to the keyring.")
         if self.ctx.profile is not None and self.ctx.profile.name == profile.name:
             self.ctx.activate(profile)
         return True, f"Saved profile \u201c{profile.name}\u201d.{where}"

@@ -23,6 +23,7 @@ class SendOutcome:
     summary: str
     body: Any = None
     violations: list = field(default_factory=list)
+    exchange: Any = None  # the streaming request and its answer (redacted), when one was sent
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,10 @@ class EditorController(QObject):
     bulk_started = Signal(object)
     bulk_progress = Signal(object)
     bulk_rows = Signal(object)
-    bulk_finished = Signal(str, str)
-    bulk_id_defect = Signal(str)
+    bulk_finished = Signal(str, str, bool)  # summary, banner kind, every record has an outcome
+    bulk_not_started = Signal(str, str)  # why nothing was sent, banner kind
+    bulk_checked = Signal(str, object)  # path, number of records (None: unreadable)
+    bulk_diagnosed = Signal(object)  # services.diagnosis.Diagnosis: why records were not accepted
     bulk_file_fixed = Signal(str, int)
     bulk_exists = Signal(str, str)  # path, message (an interrupted run exists: resume or restart)
 
@@ -122,6 +125,22 @@ class EditorController(QObject):
         except ValueError:
             return make_template(self.resolved)
 
+    def schema_class(self) -> str:
+        return (self.resolved or {}).get("meta:class", "") if self.resolved is not None else ""
+
+    def target_words(self) -> dict:
+        """The target as the diagnosis names it: dataset and schema names, the schema's class."""
+        t = self.ctx.target
+        return {"dataset": t.dataset_name or t.dataset_id, "schema": t.schema_title or t.schema_id,
+                "meta_class": self.schema_class()}
+
+    def stop_after_failures(self) -> int | None:
+        """The early-stop threshold of a bulk send from the GUI (the settings' value; 0: never)."""
+        return self.ctx.settings.stop_after
+
+    def concurrency(self) -> int:
+        return self.ctx.settings.engine_concurrency
+
     def send_target(self):
         from ...services.engine_types import SendTarget
 
@@ -156,16 +175,73 @@ class EditorController(QObject):
         result = await send_one(self.ctx.session, target, entity, sync_validation=sync, validator=self.validator,
                                 force=not local, on_wait=waiting)
         violations = [_V(v.get("json_path", ""), v.get("pointer", ""), v.get("message", "")) for v in result.violations]
+        exchange = self._exchange_of(target) if result.sent else None
         body = {k: v for k, v in result.__dict__.items() if v not in (None, [], "")}
         if result.ok:
             summary = (f"Accepted: HTTP {result.status}, xactionId {result.xaction_id}"
                        + (f", synchronous validation {result.sync_validation}" if result.sync_validation else ""))
-            self.send_done.emit(SendOutcome("success", summary, body))
+            self.send_done.emit(SendOutcome("success", summary, body, exchange=exchange))
         elif not result.sent:
             self.send_done.emit(SendOutcome("error", f"Not sent: {result.message}", body, violations))
         else:
             status = f"HTTP {result.status}: " if result.status else ""
-            self.send_done.emit(SendOutcome("error", f"Refused: {status}{result.message}", body, violations))
+            if violations:  # the list says what and where; the banner does not repeat it in one long line
+                n = len(violations)
+                summary = f"Refused: {status}AEP found {n} problem{'' if n == 1 else 's'} in the record (listed under Validation)."
+            else:
+                summary = f"Refused: {status}{result.message}"
+            self.send_done.emit(SendOutcome("error", summary, body, violations, exchange))
+
+    # --- bulk: what the file holds, and whether it was sent before ----------------------------------
+    def check_file(self, path: str) -> None:
+        """Count the records of ``path`` off the GUI thread; ``bulk_checked(path, n)`` follows."""
+        from pathlib import Path
+
+        if not path or not Path(path).is_file():
+            self.bulk_checked.emit(path, None)
+            return
+
+        async def count():
+            from ...services.bulk_checks import count_records
+
+            return await asyncio.get_running_loop().run_in_executor(None, count_records, path)
+
+        self.ctx.run("bulk-count", count(), on_done=lambda n: self.bulk_checked.emit(path, n),
+                     on_error=lambda exc: self.bulk_checked.emit(path, None), busy=False)
+
+    def write_pasted(self, records: list) -> str:
+        """Records pasted into the editor, written as JSON Lines (0600: they may hold personal data)
+        for a bulk send; returns the path."""
+        import json
+        import os
+        import time
+
+        from ... import paths
+
+        folder = paths.data_dir() / "pasted"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{len(records)}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return str(path)
+
+    def previous_run(self, path: str):
+        """The completed earlier run of ``path`` to the current target (services.bulk_checks.PreviousRun)."""
+        from ...services.bulk_checks import completed_before
+
+        try:
+            return completed_before(path, self.send_target())
+        except (ValueError, OSError):
+            return None
+
+    def _exchange_of(self, target):
+        """The newest streaming exchange to ``target``'s connection (this send's)."""
+        for ex in reversed(self.ctx.streaming_log):
+            if ex.method == "POST" and target.connection_id in ex.url:
+                return ex
+        return None
 
     # --- bulk (delegated) --------------------------------------------------------------------------
     def start_bulk(self, path: str, mode: str = "new", *, local: bool = True) -> None:

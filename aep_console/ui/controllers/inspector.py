@@ -35,6 +35,10 @@ def _body(text: str | None) -> Any:
 
 
 def _record_summary(request: Any) -> tuple[str, int]:
+    if isinstance(request, dict) and isinstance(request.get("events"), list):  # an Edge Network (Web SDK) call
+        events = request["events"]
+        kinds = [str((e.get("xdm") or {}).get("eventType", "event")) for e in events if isinstance(e, dict)]
+        return f"Edge Network · {', '.join(kinds[:3])}", len(events)
     if isinstance(request, dict) and isinstance(request.get("messages"), list):
         msgs = request["messages"]
         return f"batch of {len(msgs)} messages", len(msgs)
@@ -52,8 +56,12 @@ def row_from_exchange(ex: Any) -> InspectorRow:
     resp = _body(ex.response_body)
     xaction = ""
     if isinstance(resp, dict):
-        xaction = str(resp.get("xactionId") or resp.get("batchId") or "")
+        xaction = str(resp.get("xactionId") or resp.get("batchId") or resp.get("requestId") or "")
     summary, n = _record_summary(req)
+    if not summary and "/collection/batch/" in (ex.url or ""):  # a big batch's body is kept cut: not JSON
+        answers = resp.get("responses") if isinstance(resp, dict) else None
+        n = len(answers) if isinstance(answers, list) else n
+        summary = f"batch of {n} messages" if isinstance(answers, list) else "batch (body too long to keep whole)"
     t = time.localtime(ex.started_at or time.time())
     return InspectorRow(ex, time.strftime("%H:%M:%S", t) + f".{int((ex.started_at % 1) * 1000):03d}",
                         ex.status, xaction, round(ex.duration_ms or 0.0, 1), summary, n)
@@ -123,7 +131,7 @@ class InspectorController(QObject):
         ctx.exchange.connect(self._on_exchange)
 
     def _on_exchange(self, ex: Any) -> None:
-        if getattr(ex, "service", "") != "streaming":
+        if getattr(ex, "service", "") not in ("streaming", "edge"):
             return
         self._pending.append(ex)
 

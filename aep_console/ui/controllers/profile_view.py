@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -18,6 +21,7 @@ class ProfileViewData:
     sources: list[str]
     last_modified: str = ""
     raw: dict = field(default_factory=dict)
+    source_names: list[str] = field(default_factory=list)  # "name  (id)" per source dataset
 
 
 def identities_of(entity: dict) -> list[tuple[str, str, bool]]:
@@ -40,7 +44,10 @@ def view_of(found: Any, namespace: str, value: str) -> ProfileViewData:
     entity = dict(found.entity)
     idents = identities_of(entity)
     if not any(ns.lower() == namespace.lower() and ident == value for ns, ident, _ in idents):
-        idents.insert(0, (namespace, value, False))
+        # the looked-up identity is not in the identityMap: it is a field the schema's identity
+        # descriptor names, which is the profile's primary identity unless the map marks another
+        primary = not any(p for _, _, p in idents)
+        idents.insert(0, (namespace, value, primary))
     return ProfileViewData(found.xid, entity, idents, list(found.sources),
                            found.last_modified_at or "", {found.xid: raw})
 
@@ -128,7 +135,15 @@ class ProfileController(QObject):
                 f"No profile for {namespace}:{value} yet. A new profile can take a moment to appear: "
                 "press Refresh in a few seconds (check the namespace, and that the dataset is Profile-enabled).")
             return
-        self.profile_loaded.emit(view_of(found, namespace, value))
+        view = view_of(found, namespace, value)
+        try:  # the source datasets by name (the API gives ids)
+            from ...services.listing import dataset_names
+
+            names = await dataset_names(session, view.sources)
+            view.source_names = [f"{names[i]}  ({i})" if i in names else i for i in view.sources]
+        except Exception as exc:  # names are a nicety: the ids stay
+            log.debug("naming the source datasets failed: %s", exc)
+        self.profile_loaded.emit(view)
         rows: list[dict] = []
         try:
             await self._events(api, namespace, value, first, newest, rows)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import queue
@@ -14,30 +13,13 @@ import threading
 
 from PySide6.QtCore import QObject
 
-from ... import paths
+from ...services.console_state import remember_profile, remembered_profile
+
+STREAM_SERVICES = ("streaming", "edge")  # exchanges the stream inspector shows (DCS and Edge Network)
 
 log = logging.getLogger(__name__)
-_STATE_FILE = "console-ui.json"
 EXCHANGE_BODY_LIMIT = 8 * 1024
 SANDBOX_NICE = 5
-
-
-def _state_path():
-    return paths.config_dir() / _STATE_FILE
-
-
-def remembered_profile() -> str | None:
-    try:
-        return json.loads(_state_path().read_text("utf-8")).get("profile")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def remember_profile(name: str) -> None:
-    try:
-        _state_path().write_text(json.dumps({"profile": name}), "utf-8")
-    except OSError:
-        log.warning("could not remember the active profile in %s", _state_path())
 
 
 class HistoryWriter:
@@ -53,6 +35,18 @@ class HistoryWriter:
 
     def put(self, exchange, profile: str | None) -> None:
         self.queue.put((exchange, profile))
+
+    # what services.connect.open_session asks of a history: a hook per profile, the secret in use
+    def hook(self, profile: str | None, run: str | None = None):
+        def put(exchange) -> None:
+            if run is not None:
+                exchange.run = run  # the history groups a bulk run's requests
+            self.queue.put((exchange, profile))
+
+        return put
+
+    def add_secret(self, value: str | None) -> None:
+        self.history.add_secret(value)
 
     def _run(self) -> None:
         from .bulk_worker import lower_priority
@@ -80,6 +74,19 @@ class HistoryWriter:
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join(5)
+
+
+class _RunHistory:
+    """The writer, tagging every exchange with the bulk run that made it."""
+
+    def __init__(self, writer: HistoryWriter, run: str) -> None:
+        self.writer, self.run = writer, run
+
+    def hook(self, profile: str | None):
+        return self.writer.hook(profile, self.run)
+
+    def add_secret(self, value: str | None) -> None:
+        self.writer.add_secret(value)
 
 
 class _Marker:
@@ -134,11 +141,12 @@ class SessionController(QObject):
             sb = self.ctx.sandbox
             if sb is not None and getattr(sb, "running", True):
                 return sb
-            from ...sandbox.launcher import attach_or_start
+            from ...services import local_sandbox
 
             loop = asyncio.get_running_loop()
-            log.info("local sandbox: data in %s", paths.sandbox_data_dir())
-            urls, proc = await loop.run_in_executor(None, lambda: attach_or_start(paths.sandbox_data_dir()))
+            log.info("local sandbox: data in %s", local_sandbox.data_dir())
+            # the Edge Network over HTTPS too, on a free port (the Web SDK page says how to point a browser at it)
+            urls, proc = await loop.run_in_executor(None, lambda: local_sandbox.attach_or_start(edge_tls_port=0))
             if self.ctx.closed:  # the window closed while the sandbox was starting: don't leave it behind
                 if proc is not None:
                     await loop.run_in_executor(None, proc.stop)
@@ -154,17 +162,24 @@ class SessionController(QObject):
             log.info("local sandbox ready at %s%s", urls.base, "" if proc else " (already running)")
             return sb
 
-    def make_session(self, profile, secret_source, *, on_exchange=None):
-        """An AEPSession for ``profile``; ``on_exchange`` defaults to this controller's hook (GUI
-        thread only: a bulk worker passes its own)."""
-        from ...aep.config import ClientCredentials
-        from ...aep.session import AEPSession
+    @property
+    def writer(self) -> HistoryWriter:
+        if self._writer is None:
+            self._writer = HistoryWriter(self.ctx.history)
+        return self._writer
 
-        creds = ClientCredentials(profile.client_id, secret_source, profile.scopes)
+    def make_session(self, profile, secret_source=None, *, on_exchange=None, run: str | None = None):
+        """An AEPSession for ``profile`` through services.connect.open_session (the secret registered
+        with the redactor and the history; every exchange into the history under this profile's
+        name). ``on_exchange`` defaults to the inspector's hook (GUI thread only: a bulk worker
+        passes its own and hands its exchanges over with ``record_exchange``)."""
+        from ...services.connect import open_session
+
         # bodies are kept (redacted) up to EXCHANGE_BODY_LIMIT: a 1 MB streaming batch and its 207
         # answer would otherwise be parsed and scrubbed whole on the GUI thread for every request
-        return AEPSession(profile.endpoints(), creds, profile.org_id, profile.sandbox_name,
-                          on_exchange=on_exchange or self._on_exchange, exchange_body_limit=EXCHANGE_BODY_LIMIT)
+        history = self.writer if run is None else _RunHistory(self.writer, run)
+        return open_session(profile, profiles=self.ctx.profiles, history=history, secret=secret_source,
+                            on_exchange=on_exchange or self._on_exchange, exchange_body_limit=EXCHANGE_BODY_LIMIT)
 
     async def resolve(self, profile):
         """(profile pointed at the running sandbox when local, secret source)."""
@@ -181,14 +196,13 @@ class SessionController(QObject):
     async def _activate(self, profile) -> None:
         self._pending = profile
         resolved, secret = await self.resolve(profile)
+        _ = self.writer  # started here, on the GUI thread (a bulk worker's session uses it too)
         session = self.make_session(resolved, secret)
         self.secret_source = secret
         await self.close_session()
         self.ctx.profile = resolved
         self.ctx.session = session
-        from ..context import StreamTarget
-
-        self.ctx.set_target(StreamTarget())
+        self.ctx.restore_target()  # this profile's last target (or none): never another profile's
         remember_profile(profile.name)
         self.ctx.profile_changed.emit(resolved)
         self.ctx.session_ready.emit(session)
@@ -212,16 +226,12 @@ class SessionController(QObject):
                     await result
 
     def record_exchange(self, exchange) -> None:
-        """An exchange of another session (a bulk worker's), handed over on the GUI thread."""
+        """An exchange of another session (a bulk worker's), handed over on the GUI thread (its
+        session's history hook has recorded it, under its own profile)."""
         self._on_exchange(exchange)
 
     def _on_exchange(self, exchange) -> None:
-        try:
-            if self._writer is None:
-                self._writer = HistoryWriter(self.ctx.history)
-            self._writer.put(exchange, getattr(self.ctx.profile, "name", None))
-        except Exception:
-            log.exception("recording an exchange in the history failed")
-        if getattr(exchange, "service", "") == "streaming":
+        """For the inspector and the pages (the history hook of the session records it)."""
+        if getattr(exchange, "service", "") in STREAM_SERVICES:
             self.ctx.streaming_log.append(exchange)
         self.ctx.exchange.emit(exchange)

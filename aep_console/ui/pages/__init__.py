@@ -63,6 +63,8 @@ def page_specs() -> list[PageSpec]:
                  _page("resources", "StreamingPage")),
         PageSpec("editor", "Record editor", "Paste or load JSON records, validate and send them",
                  _page("editor", "EditorPage")),
+        PageSpec("web-sdk", "Web SDK", "Websites: datastreams, alloy code for the record, send as the Web SDK would",
+                 _page("web_sdk", "WebSdkPage")),
         PageSpec("inspector", "Stream inspector", "Every streaming response: status, xactionId, latency",
                  _page("inspector", "InspectorPage")),
         PageSpec("profiles", "Profiles", "Look up a merged profile and its experience events",
@@ -71,4 +73,6 @@ def page_specs() -> list[PageSpec]:
                  _page("datalake", "DataLakePage")),
         PageSpec("history", "History", "Every request and response, searchable",
                  _page("history", "HistoryPage")),
+        PageSpec("settings", "Settings", "Theme, history limits, bulk send, what the editor remembers",
+                 _page("settings", "SettingsPage")),
     ]

@@ -49,6 +49,7 @@ class ConnectionsPage(QWidget):
         self.controller = ConnectionsController(ctx, self)
         c = self.controller
 
+        self._use_after_save = False
         self.list = QListWidget()
         self.list.setAccessibleName("Connection profiles")
         self.list.setToolTip("Saved connection profiles; the active one is marked ●")
@@ -99,6 +100,9 @@ class ConnectionsPage(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.banner = Banner("info", "")
+        self.session_btn = _button("&Keep the secret for this session only",
+                                   "No usable keyring: keep the secret in memory until the console exits, and save")
+        self.session_btn.setVisible(False)
         self.test_results = QListWidget()
         self.test_results.setAccessibleName("Connection test results")
         self.test_results.setToolTip("Each check of the last connection test")
@@ -109,6 +113,7 @@ class ConnectionsPage(QWidget):
         box_lay.addWidget(self.keyring_note)
         box_lay.addLayout(buttons)
         box_lay.addWidget(self.banner)
+        box_lay.addWidget(self.session_btn, 0, Qt.AlignmentFlag.AlignLeft)
         box_lay.addWidget(self.test_results)
         box_lay.addStretch(1)
 
@@ -129,6 +134,7 @@ class ConnectionsPage(QWidget):
         self.save_btn.clicked.connect(self.save)
         self.use_btn.clicked.connect(self.use)
         self.test_btn.clicked.connect(self.test)
+        self.session_btn.clicked.connect(self.keep_for_session)
         self.target.currentIndexChanged.connect(self._target_changed)
         c.test_step.connect(self._test_step)
         c.test_finished.connect(lambda ok, msg: self.banner.set_message("success" if ok else "error", msg))
@@ -212,8 +218,17 @@ class ConnectionsPage(QWidget):
         if ok:
             self.secret.clear()
             self.reload(keep=self.form_values()["name"])
-        self.banner.set_message("success" if ok else "error", msg)
+        self.banner.set_message("success" if ok else "error", msg)  # (after reload: it clears the banner)
+        self.session_btn.setVisible(not ok and self.controller.keyring_failed)
         return ok
+
+    def keep_for_session(self) -> None:
+        """The keyring cannot be used: keep the typed secret in memory, save the rest, go on."""
+        self.controller.keep_secrets_for_this_session()
+        self.session_btn.setVisible(False)
+        if self.save() and self._use_after_save:
+            self._use_after_save = False
+            self.use()
 
     def delete(self) -> None:
         item = self.list.currentItem()
@@ -230,6 +245,13 @@ class ConnectionsPage(QWidget):
         self.banner.set_message("success" if ok else "error", msg)
 
     def use(self) -> None:
+        values = self.form_values()
+        if self.controller.is_changed(values, self.secret.text()):
+            # what was typed is saved first (never silently dropped); if it cannot be, nothing switches
+            self._use_after_save = True
+            if not self.save():
+                return
+            self._use_after_save = False
         item = self.list.currentItem()
         if item is None:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,7 +24,8 @@ from ..widgets.banner import Banner
 from ..widgets.bulk_panel import BulkPanel
 from ..widgets.json_editor import JsonEditor, int_ids_to_strings
 from ..widgets.target_bar import TargetBar
-from ..widgets.validation_list import ValidationList
+from ..widgets.validation_list import FixBar, ValidationList, validation_pane
+from .editor_targets import EditorBulk, EditorTargets
 
 
 def _button(text: str, tip: str, name: str | None = None) -> QPushButton:
@@ -34,7 +35,7 @@ def _button(text: str, tip: str, name: str | None = None) -> QPushButton:
     return b
 
 
-class EditorPage(QWidget):
+class EditorPage(EditorTargets, EditorBulk, QWidget):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -58,15 +59,20 @@ class EditorPage(QWidget):
         self.local_box.setChecked(True)
         self.send_btn = _button("&Send  (Ctrl+Enter)", "Send the record to the streaming connection (Ctrl+Enter)", "Send record")
         self.send_btn.setDefault(True)
+        self.send_many_btn = _button("Send these records", "The editor holds a JSON array: send each record "
+                                     "as one message (a bulk send)", "Send the pasted records")
+        self.send_many_btn.setVisible(False)
         tools = QHBoxLayout()
         for w in (self.format_btn, self.minify_btn, self.template_btn, self.fix_id_btn):
             tools.addWidget(w)
         tools.addStretch(1)
         tools.addWidget(self.local_box)
         tools.addWidget(self.sync_box)
+        tools.addWidget(self.send_many_btn)
         tools.addWidget(self.send_btn)
 
         self.validation = ValidationList(self)
+        self.fix_bar = FixBar(self.validation, self)
         self.envelope = JsonEditor(self, live_parse=False)
         self.envelope.setReadOnly(True)
         self.envelope.setAccessibleName("Envelope preview")
@@ -77,7 +83,7 @@ class EditorPage(QWidget):
         self.response.setToolTip("AEP's answer to the last send")
         self.side = QTabWidget(self)
         self.side.setAccessibleName("Record details")
-        self.side.addTab(self.validation, "Validation")
+        self.side.addTab(validation_pane(self.validation, self.fix_bar), "Validation")
         self.side.addTab(self.envelope, "Envelope preview")
         self.side.addTab(self.response, "Response")
         self.result_banner = Banner("info", "", self)
@@ -120,14 +126,24 @@ class EditorPage(QWidget):
             sc = QShortcut(QKeySequence(seq), self, self.send)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.editor.parsed.connect(self._revalidate)
+        self.editor.parsed.connect(ctx.set_record)
         self.editor.parse_failed.connect(self._parse_failed)
         self.validation.jump_requested.connect(self.editor.go_to_path)
+        self.fix_bar.fix_requested.connect(self.apply_fixes)
+        self.send_many_btn.clicked.connect(self.send_many)
         self.validation.itemActivated.connect(self._jump_parse_error)
         self.targets.target_picked.connect(ctx.set_target)
-        self.targets.refresh_requested.connect(c.list_targets)
+        self.targets.refresh_requested.connect(self.list_targets)
         ctx.target_changed.connect(self._target_changed)
+        ctx.resources_changed.connect(lambda _kind: self.list_targets())
+        self.editor.textChanged.connect(self._record_edited)
+        self._target_gen = 0
+        self._verify_gen = -1  # the target generation restored from memory, to check against the lists
+        self._draft_timer = QTimer(self, singleShot=True, interval=800)
+        self._draft_timer.timeout.connect(self._save_draft)
+        self.editor.textChanged.connect(self._draft_timer.start)
         ctx.open_request.connect(self.open_request)
-        c.targets_listed.connect(lambda s, d, n: self.targets.set_choices(s, d, n, ctx.target))
+        c.targets_listed.connect(self._targets_listed)
         c.schema_ready.connect(lambda: self._revalidate(self.editor.last_value))
         c.schema_failed.connect(lambda msg: self.validation.show_info(f"Schema not loaded: {msg}"))
         c.send_done.connect(self._send_done)
@@ -140,20 +156,42 @@ class EditorPage(QWidget):
         c.bulk_progress.connect(self.bulk.show_progress)
         c.bulk_rows.connect(self.bulk.results.append_rows)
         c.bulk_finished.connect(self.bulk.finished)
-        c.bulk_id_defect.connect(self.bulk.offer_id_fix)
+        c.bulk_diagnosed.connect(self.bulk.show_diagnosis)
+        c.bulk_not_started.connect(self.bulk.not_started)
+        c.bulk_checked.connect(self._file_checked)
+        self.bulk.path_changed.connect(c.check_file)
+        c.schema_ready.connect(self._show_target_line)
         c.bulk_file_fixed.connect(self._file_fixed)
         c.bulk_exists.connect(self._run_exists)
-        ctx.session_ready.connect(lambda _s: c.list_targets())
+        ctx.session_ready.connect(self._session_ready)
         if ctx.session is not None:
-            c.list_targets()
+            self._session_ready(ctx.session)
         self._target_changed(ctx.target)
         self.validation.show_info("Type or paste a record; it is checked as you type.")
 
     # --- single record ------------------------------------------------------------------------
     def _target_changed(self, target) -> None:
+        self._target_gen += 1
         self.targets.show_target(target)
+        if self.targets.unknown_ids(target):
+            self.list_targets()  # made by a wizard meanwhile: read the names, not bare ids
+        else:
+            named = self.targets.named(target)
+            if named != target:  # ids set without their names: the lists know them
+                self.ctx.set_target(named)
+                return
+        ids = (target.schema_id, target.dataset_id, target.connection_id)
+        if ids != getattr(self, "_shown_ids", None) and self.result_banner.text() != "Sending…":
+            self.result_banner.set_message("info", "")  # a verdict about another target no longer applies
+        self._shown_ids = ids
         self.controller.load_schema(target.schema_id)
         self._update_envelope(self.editor.last_value)
+        self._show_target_line()
+
+    def _record_edited(self) -> None:
+        """The banner spoke of the record as it was: once it changes, the verdict is gone."""
+        if self.result_banner.text() and self.result_banner.text() != "Sending…":
+            self.result_banner.set_message("info", "")
 
     def _parse_failed(self, problem) -> None:
         self.validation.show_parse_error(problem)
@@ -168,17 +206,59 @@ class EditorPage(QWidget):
         if self.editor.last_problem is not None:
             return
         self._update_envelope(value)
+        n = self._array_size(value)
+        self.send_many_btn.setVisible(bool(n))
+        if n:
+            self.send_many_btn.setText(f"Send these {n:,} records")
+            self.validation.show_info(f"A JSON array of {n:,} records: \u201cSend these {n:,} records\u201d sends each "
+                                      "as one message, checked first (a bulk send, results below).")
+            return
         if not isinstance(value, dict):
             if value is not None:
-                self.validation.show_info("A record must be a JSON object ({…}).")
+                self.validation.show_info("A record must be a JSON object ({…}), or an array of them.")
             return
         violations = self.controller.validate(value)
         if violations is None:
             self.validation.show_info("Choose a schema to validate against (valid JSON so far).")
         elif violations:
-            self.validation.show_violations(violations)
+            self.show_violations(violations)
         else:
             self.validation.show_ok("Valid against the schema")
+
+    @staticmethod
+    def _array_size(value) -> int:
+        return len(value) if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) else 0
+
+    def show_violations(self, violations) -> None:
+        """The problems, each with the fix the validator can name (next to it)."""
+        from ...xdm.fixes import fix_for
+
+        value = self.editor.last_value
+        fixes = [fix_for(value, getattr(v, "pointer", "") or "", v.message) for v in violations]
+        self.validation.show_violations(violations, fixes)
+
+    def apply_fixes(self, fixes: list) -> None:
+        from ...xdm.fixes import apply_fixes
+
+        if not fixes or not isinstance(self.editor.last_value, dict):
+            return
+        fixed = apply_fixes(self.editor.last_value, fixes)
+        cur = self.editor.textCursor()
+        cur.beginEditBlock()  # one undo step
+        cur.select(cur.SelectionType.Document)
+        cur.insertText(json.dumps(fixed, indent=2, ensure_ascii=False))
+        cur.endEditBlock()
+        self.editor.reparse()
+        self.result_banner.set_message("info", "Fixed: " + "; ".join(f.label for f in fixes) + " (Ctrl+Z undoes it).")
+
+    def send_many(self) -> None:
+        """The pasted array as a bulk send: written to a file of the console's (0600), then sent."""
+        records = self.editor.last_value
+        if not self._array_size(records):
+            return
+        path = self.controller.write_pasted(records)
+        self.bulk.path_edit.setText(path)
+        self.start_bulk(path)
 
     def _update_envelope(self, value) -> None:
         if isinstance(value, dict):
@@ -221,6 +301,11 @@ class EditorPage(QWidget):
             self.result_banner.set_message("error", f"Not sent: the record is not valid JSON ({self.editor.last_problem}).")
             self.editor.go_to_problem(self.editor.last_problem)
             return
+        n = self._array_size(self.editor.last_value)
+        if n:
+            self.result_banner.set_message("warning", f"Not sent: the editor holds {n:,} records; press "
+                                                      f"\u201cSend these {n:,} records\u201d to send each of them.")
+            return
         if not isinstance(self.editor.last_value, dict):
             self.result_banner.set_message("error", "Not sent: a record must be a JSON object.")
             return
@@ -230,10 +315,20 @@ class EditorPage(QWidget):
         self.controller.send(self.editor.last_value, sync=self.sync_box.isChecked(), local=self.local_box.isChecked())
 
     def _send_done(self, outcome) -> None:
-        self.response.set_json(outcome.body if outcome.body is not None else {"note": "no body"})
+        from ..widgets.tables import headers_text, pretty_json
+
+        ex = outcome.exchange
+        body = json.dumps(outcome.body if outcome.body is not None else {"note": "no body"}, indent=2,
+                          ensure_ascii=False, default=str)
+        if ex is not None:  # the answer as Postman shows it: status, headers (redacted), body
+            self.response.setPlainText(f"HTTP {ex.status or '—'}  ({ex.duration_ms or 0:.1f} ms)\n"
+                                       + headers_text(ex.response_headers) + "\n" + (pretty_json(ex.response_body)
+                                                                                     or body))
+        else:
+            self.response.setPlainText(body)
         self.result_banner.set_message(outcome.kind, outcome.summary)
         if outcome.violations:
-            self.validation.show_violations(outcome.violations)
+            self.show_violations(outcome.violations)
             self.side.setCurrentWidget(self.validation)
         else:
             self.side.setCurrentWidget(self.response)
@@ -245,34 +340,6 @@ class EditorPage(QWidget):
             self.editor.reparse()
         else:
             self.editor.set_json(entity)
-
-    # --- bulk --------------------------------------------------------------------------------
-    def start_bulk(self, path: str) -> None:
-        if not path:
-            self.bulk.banner.set_message("warning", "Choose a file of records first.")
-            return
-        if not self.confirm_production(f"Every record of {path} will be streamed."):
-            return
-        self.controller.start_bulk(path, local=self.local_box.isChecked())
-
-    def _run_exists(self, path: str, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Interrupted run", message[0].upper() + message[1:], parent=self)
-        resume = box.addButton("&Resume", QMessageBox.ButtonRole.AcceptRole)
-        restart = box.addButton("&Start over", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        local = self.local_box.isChecked()
-        if box.clickedButton() is resume:
-            self.controller.start_bulk(path, "resume", local=local)
-        elif box.clickedButton() is restart:
-            self.controller.start_bulk(path, "restart", local=local)
-
-    def _file_fixed(self, path: str, n: int) -> None:
-        self.bulk.path_edit.setText(path)
-        self.bulk.fix_button.setVisible(False)
-        self.bulk.banner.set_message(
-            "success", f"Wrote {path} with {n:,} integer _id value(s) converted to strings. Press Send all to send it.")
-
 
 def pretty(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)

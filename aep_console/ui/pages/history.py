@@ -26,11 +26,42 @@ from ..controllers.history import HistoryController
 from ..models.rows import Column, RowsModel
 from ..widgets.banner import Banner
 from ..widgets.json_editor import JsonEditor
-from ..widgets.tables import data_table, pretty_json
+from ..widgets.tables import data_table, headers_text, pretty_json
 
 
 def _status_colour(e) -> str | None:
     return "#c62828" if (e.status is None or e.status >= 400 or e.error) else "#2e7d32"
+
+
+class RunGroup:
+    """The requests of one bulk run, shown as one row (expanded in the detail pane)."""
+
+    def __init__(self, run: str, entries: list) -> None:
+        self.run, self.entries = run, entries
+        first = min(entries, key=lambda e: e.started_at)
+        self.started_at, self.profile, self.method = first.started_at, first.profile, first.method
+        self.failed = sum(1 for e in entries if e.status is None or e.status >= 400 or e.error)
+        self.status = max((e.status for e in entries if e.status is not None), default=None)
+        self.error = f"{self.failed} failed" if self.failed else None
+        self.duration_ms = sum(e.duration_ms or 0 for e in entries)
+        self.url = f"Bulk run {run}: {len(entries):,} requests" + (f", {self.failed:,} failed" if self.failed else "")
+
+
+def group_runs(entries: list) -> list:
+    """Entries with the same bulk run become one RunGroup, where the run's newest entry was."""
+    by_run: dict[str, list] = {}
+    for e in entries:
+        if getattr(e, "run", None):
+            by_run.setdefault(e.run, []).append(e)
+    out, placed = [], set()
+    for e in entries:
+        run = getattr(e, "run", None)
+        if not run:
+            out.append(e)
+        elif run not in placed:
+            placed.add(run)
+            out.append(RunGroup(run, by_run[run]))
+    return out
 
 
 class HistoryModel(RowsModel):
@@ -115,6 +146,10 @@ class HistoryPage(QWidget):
         self.errors = QCheckBox("&Errors only")
         self.errors.setToolTip("Only failed requests")
         self.errors.setAccessibleName("Errors only")
+        self.group_runs = QCheckBox("&Group bulk runs")
+        self.group_runs.setChecked(True)
+        self.group_runs.setAccessibleName("Group bulk runs")
+        self.group_runs.setToolTip("Show the requests of one bulk send as one row")
         self.count = QLabel("")
         self.count.setAccessibleName("Matching entries")
         self.refresh_btn = QPushButton("&Refresh")
@@ -124,6 +159,7 @@ class HistoryPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.service)
         bar.addWidget(self.errors)
+        bar.addWidget(self.group_runs)
         bar.addWidget(self.refresh_btn)
         bar.addWidget(self.count)
 
@@ -173,6 +209,7 @@ class HistoryPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.service.currentIndexChanged.connect(self.refresh)
         self.errors.toggled.connect(self.refresh)
+        self.group_runs.toggled.connect(self.refresh)
         self.refresh_btn.clicked.connect(self.refresh)
         self.controller.results.connect(self._results)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
@@ -191,19 +228,35 @@ class HistoryPage(QWidget):
         self.controller.search(self.search.text(), service=self.service.currentData(), errors_only=self.errors.isChecked())
 
     def _results(self, entries: list, total: int) -> None:
-        self.model.set_rows(entries)
+        self.model.set_rows(group_runs(entries) if self.group_runs.isChecked() else entries)
         shown = f" (newest {len(entries):,} shown)" if total > len(entries) else ""
         self.count.setText(f"{total:,} entries{shown}")
 
     def _selected(self, current, _previous) -> None:
         entry = self.model.row_at(current)
+        if isinstance(entry, RunGroup):
+            self.current = None
+            for b in (self.reopen_btn, self.curl_btn):
+                b.setEnabled(False)
+            self.request.setPlainText(f"{entry.url}\n\n" + "\n".join(
+                f"{time.strftime('%H:%M:%S', time.localtime(e.started_at))}  {e.method} {e.url}  \u2192 "
+                f"HTTP {e.status or '—'}  ({e.duration_ms or 0:.0f} ms)" for e in sorted(entry.entries,
+                                                                                       key=lambda e: e.started_at)))
+            self.response.setPlainText(f"{len(entry.entries):,} requests, {entry.failed:,} failed; "
+                                       "untick \u201cGroup bulk runs\u201d to see each one.")
+            return
         self.current = entry
         for b in (self.reopen_btn, self.curl_btn):
             b.setEnabled(entry is not None)
         if entry is None:
+            for w in (self.request, self.response):
+                w.setPlainText("")
             return
-        self.request.setPlainText(f"{entry.method} {entry.url}\n\n" + pretty_json(entry.request_body))
-        self.response.setPlainText(f"HTTP {entry.status or '—'}\n\n" + (pretty_json(entry.response_body) or entry.error or ""))
+        self.request.setPlainText(f"{entry.method} {entry.url}\n" + headers_text(entry.request_headers) + "\n"
+                                  + pretty_json(entry.request_body))
+        self.response.setPlainText(f"HTTP {entry.status or '—'}  ({entry.duration_ms or 0:.1f} ms)\n"
+                                   + headers_text(entry.response_headers) + "\n"
+                                   + (pretty_json(entry.response_body) or entry.error or ""))
 
     def copy_curl(self) -> None:
         if self.current is not None:

@@ -81,6 +81,9 @@ class InspectorPage(QWidget):
         lay.addWidget(split, 1)
 
         self.controller.rows_added.connect(self.add_rows)
+        # picking a row to read stops following (the row stays in view, its detail stays right)
+        self.table.pressed.connect(lambda _ix: self.follow.setChecked(False))
+        self.model.modelReset.connect(lambda: self._selected(self.table.currentIndex(), None))
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         self.curl_btn.clicked.connect(self.copy_curl)
         self.clear_btn.clicked.connect(self.clear)
@@ -93,6 +96,8 @@ class InspectorPage(QWidget):
         self.model.append_rows(rows)
         self.count_label.setText(f"{len(self.model.rows):,} responses")
         if self.follow.isChecked():
+            if self.current is not None:  # the detail would describe a row scrolled out of view
+                self.table.selectionModel().clear()
             self.table.scrollToBottom()
 
     def clear(self) -> None:
@@ -108,6 +113,8 @@ class InspectorPage(QWidget):
         self.current = row
         self.curl_btn.setEnabled(row is not None)
         if row is None:
+            for w in (self.report, self.request, self.response):
+                w.setPlainText("")  # nothing selected: no detail of an exchange no longer listed
             return
         ex = row.exchange
         self.report.setPlainText("\n".join(readable_report(ex.response_body) or [ex.error or ""]))

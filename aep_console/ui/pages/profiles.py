@@ -133,6 +133,8 @@ class ProfilesPage(QWidget):
         c.events_loaded.connect(self.show_events)
         c.failed.connect(lambda msg: self.banner.set_message("error", msg))
         c.not_found.connect(self._not_found)
+        ctx.session_ready.connect(self._session_changed)
+        self.events.modelReset.connect(lambda: self.event_detail.setPlainText(""))
 
     def lookup(self) -> None:
         ns, value = self.namespace.currentText().strip(), self.identity.text().strip()
@@ -141,6 +143,8 @@ class ProfilesPage(QWidget):
             self.identity.setFocus()
             return
         self.banner.set_message("info", f"Looking up {ns}:{value}…")
+        if self.controller.last != (ns, value):
+            self.clear_profile()  # another identity: nothing of the previous person stays on screen
         self.controller.lookup(ns, value)
 
     def look_up(self, namespace: str, value: str) -> None:
@@ -148,15 +152,27 @@ class ProfilesPage(QWidget):
         self.identity.setText(value)
         self.lookup()
 
-    def _not_found(self, text: str) -> None:
+    def clear_profile(self) -> None:
+        """Empty every pane that shows the looked-up person."""
         self._apply_timer.stop()
         self._pending_events.clear()
-        self.banner.set_message("warning", text)
         self.summary.setText("No profile loaded.")
         self.tree.clear()
         self.raw.setPlainText("")
+        self.identities.setRowCount(0)
+        self.sources.clear()
         self.events.clear()
+        self.event_detail.setPlainText("")
         self.tabs.setTabText(4, "Events (0)")
+
+    def _not_found(self, text: str) -> None:
+        self.clear_profile()
+        self.banner.set_message("warning", text)
+
+    def _session_changed(self, _session) -> None:
+        self.controller.last = None
+        self.clear_profile()
+        self.banner.set_message("info", "")
 
     def show_profile(self, view) -> None:
         """``view``: ProfileViewData (xid, entity, identities, sources, last_modified, raw)."""
@@ -166,6 +182,7 @@ class ProfilesPage(QWidget):
             f"{len(view.sources)} source dataset{'' if len(view.sources) == 1 else 's'}"
             + (f" · last modified {view.last_modified}" if view.last_modified else "")
         )
+        self.event_detail.setPlainText("")
         self.tree.set_value(view.entity)
         self.raw.setPlainText(json.dumps(view.raw, indent=2, ensure_ascii=False))
         self.identities.setRowCount(len(view.identities))
@@ -173,7 +190,7 @@ class ProfilesPage(QWidget):
             for col, text in enumerate((ns, ident, "yes" if primary else "")):
                 self.identities.setItem(i, col, QTableWidgetItem(text))
         self.sources.clear()
-        self.sources.addItems(view.sources)
+        self.sources.addItems(view.source_names or view.sources)
 
     def add_events(self, rows: list, reset: bool) -> None:
         """A page of events: the first one is shown at once (replacing what was shown); the next ones
@@ -202,5 +219,7 @@ class ProfilesPage(QWidget):
 
     def _event_selected(self, current, _previous) -> None:
         row = self.events.row_at(current)
-        if row is not None:
+        if row is None:
+            self.event_detail.setPlainText("")
+        else:
             self.event_detail.setPlainText(json.dumps(row.get("entity", row), indent=2, ensure_ascii=False))

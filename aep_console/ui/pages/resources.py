@@ -91,6 +91,7 @@ class ResourcePage(QWidget):
         self.table.activated.connect(lambda _ix: self.use_selected())
         self.filter.textChanged.connect(self._apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
+        self.model.modelReset.connect(self.clear_detail)
         ctx.session_ready.connect(lambda _s: self.refresh())
         ctx.resources_changed.connect(lambda kind: kind == self.resource and self.refresh())
         if ctx.session is not None:
@@ -110,7 +111,12 @@ class ResourcePage(QWidget):
     def _apply_filter(self, text: str) -> None:
         t = text.lower().strip()
         rows = [r for r in self.all_rows if not t or any(t in str(v).lower() for v in r.values())]
+        keep = (self.selected() or {}).get("id")
         self.model.set_rows(rows)
+        if keep is not None:  # a refreshed list keeps the selected item (and its detail) when it is still there
+            at = next((i for i, r in enumerate(self.model.rows) if r.get("id") == keep), None)
+            if at is not None:
+                self.table.selectRow(at)
         self.table.resizeColumnsToContents()
         for c in range(self.model.columnCount() - 1):
             self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 80), 380))
@@ -118,9 +124,17 @@ class ResourcePage(QWidget):
     def _selected(self, current, _prev) -> None:
         row = self.model.row_at(current)
         self.use_btn.setEnabled(row is not None)
-        if row is not None:
+        if row is None:
+            self.clear_detail()
+        else:
             self.id_field.set_value(row["id"])
             self.detail.set_value(row)
+
+    def clear_detail(self) -> None:
+        """No row selected (a new list, a filter, another profile): the detail shows nothing."""
+        self.use_btn.setEnabled(False)
+        self.id_field.set_value("")
+        self.detail.clear()
 
     def selected(self) -> dict | None:
         return self.model.row_at(self.table.currentIndex())
@@ -159,6 +173,22 @@ class SchemasPage(ResourcePage):
     def use(self, row: dict) -> None:
         self.ctx.update_target(schema_id=row["id"], schema_title=row["title"])
 
+    def _selected(self, current, prev) -> None:
+        """What was built, as the AEP UI shows it: class, Profile, field groups, identities, fields."""
+        super()._selected(current, prev)
+        row = self.model.row_at(current)
+        if row is None:
+            return
+        from ...services.listing import schema_details
+
+        def show(details: dict, schema_id: str = row["id"]) -> None:
+            selected = self.selected()
+            if selected is not None and selected["id"] == schema_id:
+                self.detail.set_value(details, expand_depth=2)
+
+        self.lists.fetch("schema-details", schema_details, show,
+                         lambda exc: self.banner.set_message("error", f"Could not read the schema: {exc}"), row["id"])
+
     def make_wizard(self):
         from ..wizards.schema_wizard import SchemaWizard
 
@@ -169,17 +199,18 @@ class DatasetsPage(ResourcePage):
     title = "Datasets"
     resource = "datasets"
     wizard_text = "&New dataset…"
-    fetcher = staticmethod(resources.datasets)
+    fetcher = staticmethod(resources.datasets_named)
     columns: ClassVar[list[Column]] = [
         Column("Name", lambda r: r["name"], "Dataset name"),
+        Column("Schema", lambda r: r.get("schema_title") or r["schema_id"], "The dataset's schema"),
         Column("Profile", lambda r: "enabled" if r["profile"] else "", "unifiedProfile tag"),
         Column("Identity", lambda r: "enabled" if r["identity"] else "", "unifiedIdentity tag"),
         Column("Id", lambda r: r["id"], "Dataset id"),
-        Column("Schema", lambda r: r["schema_id"], "Schema $id"),
     ]
 
     def use(self, row: dict) -> None:
-        self.ctx.update_target(dataset_id=row["id"], dataset_name=row["name"], schema_id=row["schema_id"])
+        self.ctx.update_target(dataset_id=row["id"], dataset_name=row["name"], schema_id=row["schema_id"],
+                               schema_title=row.get("schema_title", ""))
 
     def make_wizard(self):
         from ..wizards.dataset_wizard import DatasetWizard
@@ -191,11 +222,12 @@ class StreamingPage(ResourcePage):
     title = "Streaming connections"
     resource = "connections"
     wizard_text = "&New streaming connection…"
-    fetcher = staticmethod(resources.connections)
+    fetcher = staticmethod(resources.connections_named)
     columns: ClassVar[list[Column]] = [
         Column("Name", lambda r: r["name"], "Connection name"),
+        Column("Dataset", lambda r: r.get("dataset_name") or r.get("dataset_id", ""),
+               "The dataset records go to (the dataflow's, or the one chosen in the wizard)"),
         Column("CONNECTION_ID", lambda r: r["id"], "The inlet id records are posted to"),
-        Column("Dataset", lambda r: r.get("dataset_id", ""), "Target dataset (HTTP API route)"),
         Column("Inlet URL", lambda r: r.get("inlet_url", ""), "Where records are posted"),
     ]
 

@@ -5,7 +5,7 @@ progress snapshots by the editor controller (a few times a second, never per rec
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -42,6 +42,7 @@ class BulkPanel(QWidget):
     cancel_requested = Signal()
     fix_ids_requested = Signal(str)  # path of a file whose integer _id values should become strings
     row_activated = Signal(object)  # a result row
+    path_changed = Signal(str)  # the file to send changed (after the typing settles)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +77,14 @@ class BulkPanel(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setFormat("%p%")
         self.progress.setValue(0)
+        self.target_line = QLabel("Choose a file and a target.", self)
+        self.target_line.setAccessibleName("Bulk send target")
+        self.target_line.setToolTip("What Send all sends, and where: the records, the dataset, its class and schema")
+        self.target_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.target_line.setWordWrap(True)
+        self._path_timer = QTimer(self, singleShot=True, interval=300)
+        self._path_timer.timeout.connect(lambda: self.path_changed.emit(self.path_edit.text().strip()))
+        self.path_edit.textChanged.connect(lambda _t: self._path_timer.start())
         self.stats = QLabel("No bulk send yet.", self)
         self.stats.setAccessibleName("Bulk send figures")
         self.eta = QLabel("ETA —", self)
@@ -124,6 +133,7 @@ class BulkPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
+        lay.addWidget(self.target_line)
         lay.addLayout(figures)
         lay.addWidget(self.stats)
         lay.addLayout(fix_row)
@@ -176,13 +186,31 @@ class BulkPanel(QWidget):
             self._last_plot = snap.elapsed
             self.plot.add_point(snap.elapsed, snap.rate)  # once a second: a plot repaint costs ~10 ms
 
-    def finished(self, summary: str, kind: str = "success") -> None:
+    def finished(self, summary: str, kind: str = "success", complete: bool = True) -> None:
+        """The run ended: ``complete`` when every record of the file has an outcome."""
         self.set_running(False)
-        if kind in ("success", "warning"):
+        if complete:
             self.progress.setValue(100)
-        self.eta.setText("Done" if kind in ("success", "warning") else "Stopped")
+        self.eta.setText("Done" if complete else "Stopped")
         self.banner.set_message(kind, summary)
 
-    def offer_id_fix(self, text: str) -> None:
-        self.banner.set_message("error", text)
-        self.fix_button.setVisible(True)
+    def not_started(self, message: str, kind: str = "warning") -> None:
+        """Nothing was sent (no target, no file, an interrupted run to resume or restart first):
+        every figure says so, none from a run that did not happen."""
+        self.set_running(False)
+        self.results.clear()
+        self.plot.clear()
+        self.progress.setValue(0)
+        self.eta.setText("ETA —")
+        self.stats.setText("Not started.")
+        self.fix_button.setVisible(False)
+        self.banner.set_message(kind, message)
+
+    def show_diagnosis(self, diagnosis) -> None:
+        """``diagnosis``: services.diagnosis.Diagnosis: why records were not accepted."""
+        self.banner.set_message("error", self.banner.text() + "\n" + diagnosis.text if self.banner.text()
+                                else diagnosis.text)
+        self.fix_button.setVisible(diagnosis.offer_id_fix)
+
+    def set_target_line(self, text: str) -> None:
+        self.target_line.setText(text)

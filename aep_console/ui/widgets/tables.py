@@ -49,3 +49,8 @@ def pretty_json(text: str | None) -> str:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
+
+
+def headers_text(headers) -> str:
+    """HTTP headers one per line, as Postman shows them (already redacted by the transport)."""
+    return "".join(f"{k}: {v}\n" for k, v in (headers or {}).items())

@@ -160,6 +160,9 @@ class SetupWizard(QWizard):
         self.controller.step_at.connect(lambda i, text, kind: self.run_page.add_step(text, kind, i))
         self.controller.finished.connect(self._finished)
         self.created: dict[str, str] = {}
+        self.edited = False  # the user typed, picked or ticked something (Esc then asks first)
+        self._watched = False
+        self._discard_confirmed = False
 
     def add_review_and_run(self) -> None:
         self.review_page = ReviewPage(self)
@@ -203,13 +206,63 @@ class SetupWizard(QWizard):
 
     def reject(self) -> None:
         """Cancel while running: undo first (the controller cancels; the service rolls back),
-        close when the rollback has finished."""
+        close when the rollback has finished. Before anything runs, Esc (or Cancel, or the close
+        button) asks before it throws away what was entered."""
         if self.controller.running:
             self._closing = True
             self.run_page.add_step("Cancelling: undoing what was created…", "info")
             self.controller.cancel()
             return
+        if self.edited and self.state == "idle" and not self._discard_confirmed:
+            self._ask_discard()
+            return
         super().reject()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._watched:
+            self._watched = True
+            self._watch_inputs()
+
+    def _watch_inputs(self) -> None:
+        """Mark the wizard edited on the user's own changes (signals that programmatic fills do not send)."""
+        from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QListWidget, QPlainTextEdit
+
+        mine = {self.button(b) for b in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+                                         QWizard.WizardButton.CancelButton, QWizard.WizardButton.FinishButton,
+                                         QWizard.WizardButton.CommitButton, QWizard.WizardButton.HelpButton)}
+
+        def mark(*_args) -> None:
+            self.edited = True
+
+        for w in self.findChildren(QLineEdit):
+            w.textEdited.connect(mark)
+        for w in self.findChildren(QPlainTextEdit):
+            if not w.isReadOnly():
+                w.textChanged.connect(mark)
+        for w in self.findChildren(QComboBox):
+            w.activated.connect(mark)
+        for w in self.findChildren(QListWidget):
+            w.itemChanged.connect(mark)
+        for w in self.findChildren(QAbstractButton):
+            if w not in mine and not isinstance(w.parent(), QWizard):
+                w.clicked.connect(mark)
+
+    def _ask_discard(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard this wizard?",
+                          "What you entered in this wizard will be lost. Nothing has been created yet.", parent=self)
+        box.setObjectName("DiscardQuestion")
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole))
+
+        def clicked(button) -> None:
+            if button is discard:
+                self._discard_confirmed = True
+                self.reject()
+
+        box.buttonClicked.connect(clicked)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     @property
     def state(self) -> str:

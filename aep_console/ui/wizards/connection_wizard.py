@@ -153,5 +153,10 @@ class ConnectionWizard(SetupWizard):
                    "flow_id": created.get("flow_id", ""), "source_name": p.source.text().strip()}
         if d:
             changes.update(dataset_id=d["id"], dataset_name=d["name"], schema_id=d.get("schema_id") or self.ctx.target.schema_id)
+            if created.get("connection_id") and not created.get("flow_id"):
+                # the tutorial route links no dataset in AEP: the console remembers the one chosen here
+                from ...services.console_state import remember_connection_dataset
+
+                remember_connection_dataset(created["connection_id"], d["id"], d.get("schema_id") or "")
         self.ctx.update_target(**changes)
         self.ctx.resources_changed.emit("connections")

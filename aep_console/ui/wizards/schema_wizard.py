@@ -10,10 +10,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWizardPage,
@@ -139,6 +142,15 @@ class TenantFieldsPage(QWizardPage):
         self.group_title.setAccessibleName("Tenant field group title")
         self.group_title.setPlaceholderText("e.g. Loyalty details")
         self.editor = TenantFieldsEditor()
+        self.sample = QPlainTextEdit()
+        self.sample.setAccessibleName("Sample record")
+        self.sample.setPlaceholderText('Or paste a sample record, e.g. {"_tenant": {"loyaltyID": "a@b.c", "points": 10}}')
+        self.sample.setToolTip("Its tenant object's fields (or a flat record's fields) become custom fields, typed")
+        self.sample.setMaximumHeight(90)
+        self.infer_btn = QPushButton("Add &fields from the sample")
+        self.infer_btn.setAccessibleName("Add fields from the sample record")
+        self.infer_note = QLabel("")
+        self.infer_note.setWordWrap(True)
         form = QFormLayout()
         lab = QLabel("Field &group title")
         lab.setBuddy(self.group_title)
@@ -146,6 +158,32 @@ class TenantFieldsPage(QWizardPage):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.editor, 1)
+        lay.addWidget(self.sample)
+        row = QHBoxLayout()
+        row.addWidget(self.infer_btn)
+        row.addWidget(self.infer_note, 1)
+        lay.addLayout(row)
+        self.infer_btn.clicked.connect(self.infer_from_sample)
+
+    def infer_from_sample(self) -> None:
+        """Custom fields from the pasted sample record: one row per scalar field, its type guessed."""
+        import json
+
+        from ...xdm.infer import infer_fields
+
+        try:
+            inference = infer_fields(json.loads(self.sample.toPlainText()))
+        except ValueError as exc:
+            self.infer_note.setText(f"Not a sample record: {exc}")
+            return
+        have = set(self.editor.field_names())
+        added = [f for f in inference.fields if f.name not in have]
+        for f in added:
+            self.editor.add_field(f.name, f.type, False, "", f.format)
+        where = f"its {inference.tenant_key} object" if inference.tenant_key else "the record"
+        note = f"Added {len(added)} field(s) from {where}" + (
+            f"; left out {', '.join(inference.skipped)} (objects or arrays)" if inference.skipped else "")
+        self.infer_note.setText(note + ". Tick Required where every record has the field.")
 
     def initializePage(self) -> None:
         if not self.group_title.text():
@@ -244,7 +282,7 @@ class SchemaWizard(SetupWizard):
             tenant_group_title=self.fields_page.group_title.text().strip() or None,
             tenant_fields=self.fields_page.editor.properties(),
             identity_field=identity, identity_namespace=ip.namespace.currentText().strip() or "Email",
-            union=ip.union.isChecked(),
+            union=ip.union.isChecked(), tenant_required=self.fields_page.editor.required_names(),
         )
 
     def planned_calls(self) -> list[str]:
@@ -267,11 +305,8 @@ class SchemaWizard(SetupWizard):
 
     def make_job(self):
         spec = self.spec()
-        required = self.fields_page.editor.required_names()
 
         async def job(workflows):
-            if required:
-                workflows.session = _with_required(workflows.session, required)
             if spec.class_id == EVENT_CLASS:
                 return await workflows.event_schema(spec)
             return await workflows.profile_schema(spec)
@@ -287,36 +322,3 @@ class SchemaWizard(SetupWizard):
         spec = self.spec()
         self.ctx.update_target(schema_id=created.get("schema_id", ""), schema_title=spec.title)
         self.ctx.resources_changed.emit("schemas")
-
-
-class _RequiredFieldGroups:
-    """Session proxy that adds ``required`` to the tenant object of created field groups
-    (the services' SchemaSpec carries properties only)."""
-
-    def __init__(self, session, required: list[str]) -> None:
-        self._session = session
-        self.schemas = _RequiredSchemas(session.schemas, required)
-
-    def __getattr__(self, name):
-        return getattr(self._session, name)
-
-
-class _RequiredSchemas:
-    def __init__(self, schemas, required: list[str]) -> None:
-        self._schemas = schemas
-        self._required = required
-
-    def __getattr__(self, name):
-        return getattr(self._schemas, name)
-
-    async def create_fieldgroup(self, body, **kw):
-        props = (((body.get("definitions") or {}).get("tenantFields") or {}).get("properties") or {})
-        for obj in props.values():
-            if isinstance(obj, dict) and obj.get("type") == "object":
-                obj["required"] = list(self._required)
-        return await self._schemas.create_fieldgroup(body, **kw)
-
-
-def _with_required(session, required: list[str]):
-    return _RequiredFieldGroups(session, required)
-
