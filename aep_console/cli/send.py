@@ -45,8 +45,8 @@ def register(sub: Any) -> None:
                    help="messages per second at most (default: AEP's 10,000/s guardrail against AEP, "
                         "unlimited on the local sandbox; 0: unlimited)")
     s.add_argument("--workers", type=int, metavar="N",
-                   help="processes preparing a JSON Lines file (default: one per idle core for files of 32 MB "
-                        "and more; 0: none)")
+                   help="processes preparing a JSON Lines file (default: one per idle core beyond two, for files "
+                        "of 32 MB and more; 0: none)")
     s.add_argument("--string-ids", action="store_true", help="convert integer _id values to strings")
     s.add_argument("--dead-letter", help="dead-letter JSON Lines file (default: in the run folder)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -41,7 +41,7 @@ class EngineOptions:
     # 1,000 requests/s) and unlimited against the local sandbox; 0 = unlimited
     max_messages_per_second: float | None = None
     max_requests_per_second: float | None = None
-    workers: int | None = None  # processes preparing JSON Lines (None: one per idle core for files >= 32 MB; 0: none)
+    workers: int | None = None  # processes preparing JSON Lines (None: per idle core beyond two, files >= 32 MB; 0: none)
     stop_after_failures: int | None = None  # stop the run (resumable) once this many records were not accepted
 
 
