@@ -99,7 +99,7 @@ class BulkWorker:
         del buf[:pos]
         return out
 
-    def poll(self, budget: float = 0.008) -> tuple[Any, list, list]:
+    def poll(self, budget: float = 0.004) -> tuple[Any, list, list]:
         """What the worker reported since the last call (reads for at most ``budget`` seconds): the
         latest progress, result tuples, exchanges."""
         progress, results, exchanges = None, [], []
