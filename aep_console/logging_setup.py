@@ -63,7 +63,7 @@ def setup_logging(level: str | int = "INFO", *, extra_handlers: list[logging.Han
     root.setLevel(level if isinstance(level, int) else level.upper())
     formatter = logging.Formatter(_FORMAT)
     target = Path(log_file) if log_file is not None else default_log_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_private_file(target)  # a log line may quote personal data: 0600
     handlers: list[logging.Handler] = [
         logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     ]

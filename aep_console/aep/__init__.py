@@ -10,7 +10,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "config": ("ClientCredentials", "Endpoints", "RetryPolicy", "Timeouts"),
+    "config": ("ClientCredentials", "Endpoints", "Timeouts"),
+    "retry": ("RetryPolicy",),
     "errors": (
         "AEPError", "AuthError", "BadRequestError", "ConfigError", "ConflictError", "ForbiddenError",
         "InsecureEndpointError", "NetworkError", "NotAcceptableError", "NotFoundError", "PayloadTooLarge",

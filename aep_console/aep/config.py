@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InsecureEndpointError
+from .retry import NO_RETRY, RetryPolicy  # noqa: F401 - re-exported: a session is configured with it
 
 AEP_IMS = "https://ims-na1.adobelogin.com"
 AEP_PLATFORM = "https://platform.adobe.io"
@@ -116,22 +117,3 @@ class Timeouts:
     write: float = 60.0
     pool: float = 30.0
 
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential back-off with jitter. ``Retry-After`` is honoured (never retried sooner)."""
-
-    max_attempts: int = 4  # first try included
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    multiplier: float = 2.0
-    max_retry_after: float = 120.0  # a longer Retry-After is not waited for: the error is raised
-    retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
-
-    def backoff(self, retry_index: int, rand: float) -> float:
-        """Delay before retry number ``retry_index`` (0-based); ``rand`` in [0, 1): equal jitter."""
-        ceiling = min(self.max_delay, self.base_delay * self.multiplier**retry_index)
-        return ceiling / 2 + ceiling / 2 * rand
-
-
-NO_RETRY = RetryPolicy(max_attempts=1)

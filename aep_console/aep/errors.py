@@ -72,13 +72,6 @@ class AEPError(Exception):
             text += f" (request id {self.request_id})"
         return text
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": type(self).__name__, "status": self.status, "code": self.code, "title": self.title,
-            "message": self.message, "report": self.report, "request_id": self.request_id,
-            "method": self.method, "url": self.url, "type": self.type,
-        }
-
 
 class ConfigError(AEPError, ValueError):
     default_title = "Configuration error"

@@ -77,9 +77,6 @@ class FlowServiceClient(ServiceClient):
 
     # --- connections ------------------------------------------------------------------------------
 
-    async def create_connection(self, body: dict[str, Any]) -> Created:
-        return await self.create("connections", body)
-
     async def create_streaming_connection(
         self, name: str, *, description: str | None = None, data_type: str = "xdm",
         authenticated: bool = False, source_id: str | None = None, legacy: bool = False,

@@ -92,9 +92,6 @@ class TokenProvider:
             self._token = await self._fetch()
             return self._token.value
 
-    def invalidate(self) -> None:
-        self._token = None
-
     async def _secret(self) -> str:
         secret = self.credentials.secret()
         if inspect.isawaitable(secret):

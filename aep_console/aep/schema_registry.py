@@ -130,9 +130,6 @@ class SchemaRegistryClient(ServiceClient):
     async def get_fieldgroup(self, fieldgroup_id: str, *, full: bool = False) -> dict[str, Any]:
         return await self.get("fieldgroups", fieldgroup_id, full=full)
 
-    async def get_datatype(self, datatype_id: str, *, full: bool = False) -> dict[str, Any]:
-        return await self.get("datatypes", datatype_id, full=full)
-
     async def get_union(self, union_id: str, *, full: bool = False) -> dict[str, Any]:
         return await self.get("unions", union_id, "tenant", full=full)
 
@@ -161,9 +158,6 @@ class SchemaRegistryClient(ServiceClient):
 
     async def create_fieldgroup(self, body: dict[str, Any], **kw: Any) -> dict[str, Any]:
         return await self.create("fieldgroups", body, **kw)
-
-    async def create_datatype(self, body: dict[str, Any], **kw: Any) -> dict[str, Any]:
-        return await self.create("datatypes", body, **kw)
 
     async def replace(self, kind: Kind, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return (await self.t.request("PUT", "platform", self.p(f"/tenant/{kind}/{enc(resource_id)}"),

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog import CatalogClient
-from .config import ClientCredentials, Endpoints, RetryPolicy, Timeouts
+from .config import ClientCredentials, Endpoints, Timeouts
 from .data_access import DataAccessClient
 from .edge import EdgeClient, edge_base
 from .flow_service import FlowServiceClient, InletClient
 from .identity import IdentityClient
 from .ims import TokenProvider
 from .profile import ProfileClient
+from .retry import RetryPolicy
 from .schema_registry import SchemaRegistryClient
 from .streaming import StreamingClient
 from .transport import ExchangeHook, Transport

@@ -1,8 +1,9 @@
 """The one place that builds headers, applies time-outs, retries, refreshes tokens on 401 and
 reports every HTTP exchange (redacted) to the ``on_exchange`` hook.
 
-Retry rules:
-- idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on 429/500/502/503/504, time-outs
+Retry rules (statuses, back-off and ``Retry-After`` come from ``retry.RetryPolicy``, which the
+streaming engine shares):
+- idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on the policy's statuses, time-outs
   and connection errors, with exponential back-off + jitter; a ``Retry-After`` (or UPS ``retryAfterMs``)
   is honoured: never retried sooner; longer than ``RetryPolicy.max_retry_after`` → the error is raised;
 - a create (POST, or PATCH) is never blindly repeated: it is retried only when the caller gives a
@@ -26,7 +27,7 @@ import httpx
 import orjson
 
 from . import redact
-from .config import Endpoints, RetryPolicy, Timeouts
+from .config import Endpoints, Timeouts
 from .errors import (
     AEPError,
     AuthError,
@@ -37,6 +38,7 @@ from .errors import (
     error_from_response,
     request_id_of,
 )
+from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from .ims import TokenProvider
@@ -248,18 +250,16 @@ class Transport:
                 await self.token_provider.refresh(stale=token)
                 attempt -= 1  # the refresh repeat is not a retry
                 continue
-            if status not in policy.retry_statuses or attempt >= attempts_allowed:
+            if not policy.retryable(status) or attempt >= attempts_allowed:
                 raise err
             wait = getattr(err, "retry_after", None)
-            if wait is not None and wait > policy.max_retry_after:
+            if not policy.follow_retry_after(wait):
                 raise err
             if not safe and not (retry_refused and status in REFUSED):
                 if lookup is None:
                     raise err
                 await self._run_lookup(lookup, err)
-            delay = policy.backoff(attempt - 1, self._random.random())
-            if wait is not None:
-                delay = wait + min(0.25, wait * 0.1) * self._random.random()
+            delay = policy.delay(attempt - 1, self._random.random(), wait)
             log.debug("retrying %s %s after %.2fs (HTTP %s)", method, url, delay, status)
             await self._sleep(delay)
 

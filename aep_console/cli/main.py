@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from .. import APP_NAME
@@ -26,6 +27,7 @@ from .common import (
 COMMAND_MODULES = (send, lookup, setup, profiles, history)
 SANDBOX_SUBCOMMAND = "sandbox-server"  # how a frozen build starts its embedded sandbox (not for users)
 BULK_WORKER_SUBCOMMAND = "bulk-worker"  # … and the window's bulk-send worker process (ui/controllers/bulk_worker.py)
+log = logging.getLogger("aep_console.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +98,7 @@ def run_command(args: argparse.Namespace) -> int:
     from ..aep import errors as E
     from ..services.credentials import CredentialError
     from ..services.profiles import ProfileError
+    from ..services.source_types import SourceError
 
     local = None
     try:
@@ -106,23 +109,21 @@ def run_command(args: argparse.Namespace) -> int:
             result = asyncio.run(result)
         return int(result or 0)
     except CliError as exc:
-        err(str(exc))
-        return exc.code
+        code, message = exc.code, str(exc)
     except (CredentialError, ProfileError) as exc:
-        err(str(exc))
-        return EXIT_CONFIG
+        code, message = EXIT_CONFIG, str(exc)
     except E.AEPError as exc:
-        err(f"AEP: {exc}")
-        return EXIT_AEP
+        code, message = EXIT_AEP, f"AEP: {exc}"
     except KeyboardInterrupt:
-        err("interrupted")
-        return EXIT_INTERRUPTED
-    except (OSError, ValueError) as exc:
-        err(str(exc))
-        return EXIT_INPUT
+        code, message = EXIT_INTERRUPTED, "interrupted"
+    except (SourceError, OSError, ValueError) as exc:
+        code, message = EXIT_INPUT, str(exc)
     finally:
         if local is not None:
             local.stop()
+    log.info("%s failed (exit %d): %s", args.command, code, message)  # the log file keeps it, redacted
+    err(message)
+    return code
 
 
 def _local_sandbox_for(args: argparse.Namespace):
@@ -137,14 +138,13 @@ def _local_sandbox_for(args: argparse.Namespace):
     profile = ProfileStore().get(args.profile)
     if not profile.is_local or profile.platform_url.rstrip("/") != local_profile().platform_url.rstrip("/"):
         return None
-    from .. import paths
-    from ..sandbox.launcher import attach_or_start
+    from ..services import local_sandbox
 
-    urls, proc = attach_or_start(paths.sandbox_data_dir())
+    urls, proc = local_sandbox.attach_or_start()
     args.sandbox_url = urls.base
     if proc is not None:
         print(f"aep-console: started the local sandbox for this command ({urls.base}, data in "
-              f"{paths.sandbox_data_dir()})", file=sys.stderr)
+              f"{local_sandbox.data_dir()})", file=sys.stderr)
     return proc
 
 

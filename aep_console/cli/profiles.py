@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import EXIT_OK, command, note, read_secret
+from .common import EXIT_CONFIG, EXIT_OK, CliError, command, note, read_secret
 
 
 def register(sub: Any) -> None:
@@ -31,6 +31,8 @@ def register(sub: Any) -> None:
     i.add_argument("--sandbox")
     d = command(prsub, "delete", help="delete a profile and its secret")
     d.add_argument("name")
+    d.add_argument("--keep-secret", action="store_true",
+                   help="delete only the profile, leave its secret in the keyring (when the keyring is unavailable)")
     pr.set_defaults(handler=cmd_profiles)
 
 
@@ -67,10 +69,18 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print(f"profile {prof.name!r} saved")
         return EXIT_OK
     if args.profiles_command == "import":
-        prof = store.import_file(args.file, name=args.name, sandbox_name=args.sandbox)
-        note(f"client secret stored in {creds.backend_info().describe()}")
+        prof, stored = store.import_with_secret(args.file, name=args.name, sandbox_name=args.sandbox)
+        if stored:
+            note(f"client secret stored in {creds.backend_info().describe()}")
+        else:
+            note("the file holds no client secret: none was stored (the profile asks for it when it connects; "
+                 "or pass --session-secret to a command)")
         print(f"profile {prof.name!r} imported (org {prof.org_id}, sandbox {prof.sandbox_name})")
         return EXIT_OK
-    store.delete(args.name)
+    try:
+        store.delete(args.name, forget_secret=not args.keep_secret)
+    except KeyringUnavailable as exc:
+        raise CliError(f"{exc} The profile {args.name!r} was kept, so that its secret is not left behind "
+                       f"(--keep-secret deletes only the profile).", EXIT_CONFIG) from None
     print(f"profile {args.name!r} deleted")
     return EXIT_OK

@@ -50,6 +50,10 @@ def register(sub: Any) -> None:
     s.add_argument("--string-ids", action="store_true", help="convert integer _id values to strings")
     s.add_argument("--dead-letter", help="dead-letter JSON Lines file (default: in the run folder)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--no-reconcile", action="store_true",
+                   help="do not read the run's Catalog batches afterwards for records AEP failed after accepting")
+    s.add_argument("--reconcile-timeout", type=float, default=900.0, metavar="SECONDS",
+                   help="on AEP, how long to wait for the run's batches to close (default: 900)")
     s.set_defaults(handler=cmd_send)
 
 
@@ -61,17 +65,23 @@ def parse_mapping(specs: list[str]) -> dict:
         col, sep, rest = spec.partition("=")
         if not sep:
             raise CliError(f"--map {spec!r}: expected COLUMN=XDM.PATH[:TYPE]", EXIT_USAGE)
-        mapping[col.strip()] = ColumnMapping.parse(col.strip(), rest)
+        try:
+            mapping[col.strip()] = ColumnMapping.parse(col.strip(), rest)
+        except ValueError as exc:
+            raise CliError(f"--map {spec!r}: {exc}", EXIT_USAGE) from None
     return mapping
 
 
 async def cmd_send(args: argparse.Namespace) -> int:
-    from ..services.bulk import BulkRun, RunExists
+    from ..services.bulk import BulkRun, RunBusy, RunExists
     from ..services.connect import open_session
     from ..services.engine_types import ABORTED, CANCELLED, DONE, EngineOptions, SendTarget
+    from ..services.reconcile import mark_start
+    from ..services.sources import detect_format
 
-    store, profile, history, secret = context(args)
     mapping = parse_mapping(args.map)
+    args.format = args.format or detect_format(args.file)  # an unreadable file fails before any request
+    store, profile, history, secret = context(args)
     async with open_session(profile, profiles=store, history=history, secret=secret) as session:
         schema_id = args.schema
         if not schema_id:
@@ -88,16 +98,24 @@ async def cmd_send(args: argparse.Namespace) -> int:
         try:
             run = BulkRun(session, args.file, target, fmt=args.format, mapping=mapping or None, resume=args.resume,
                           restart=args.restart, options=options, dead_letter_path=args.dead_letter)
-        except RunExists as exc:
+        except (RunExists, RunBusy) as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
         if run.already_complete and args.resume:
+            run.close()
             note("this run already finished; nothing to resume")
             return EXIT_OK
+        mark_start(run)
         report = await _with_progress(run, not args.no_progress and not args.json)
+        reconciled = None
+        if not args.no_reconcile and (report.progress.accepted or report.resumed):
+            reconciled = await _reconcile(session, run, report, wait=not profile.is_local,
+                                          timeout=args.reconcile_timeout)
     if args.json:
-        out(report.to_json(), True)
+        out({**report.to_json(), "reconciled": reconciled.to_json() if reconciled else None}, True)
     else:
         print(report.summary())
+        if reconciled is not None:
+            print(reconciled.summary())
     if report.error:
         note(f"aep-console: error: {report.error}")
     if report.state == DONE:
@@ -107,6 +125,19 @@ async def cmd_send(args: argparse.Namespace) -> int:
     if report.state == ABORTED and report.error_kind == "input":
         return EXIT_INPUT
     return EXIT_AEP
+
+
+async def _reconcile(session: Any, run: Any, report: Any, *, wait: bool, timeout: float) -> Any:
+    """Records AEP failed after acknowledging them become dead letters (with a countdown while the
+    run's batches close on AEP)."""
+    from ..services.reconcile import reconcile_run
+
+    def countdown(left: float, open_batches: int) -> None:
+        note(f"reconciling: waiting for {open_batches} batch(es) to close, {left:.0f} s left (--no-reconcile skips)")
+
+    result = await reconcile_run(session, run, wait=wait, timeout=timeout, on_wait=countdown)
+    result.apply(report)
+    return result
 
 
 async def _with_progress(run: Any, show: bool) -> Any:

@@ -15,12 +15,24 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
+from .. import paths
 from ..xdm.validate import compile_validator
 from .engine import BulkSender, DeadLetters
 from .engine_types import DONE, EngineOptions, Progress, RecordResult, RunReport, SendTarget
 from .journal import Journal, JournalState, file_fingerprint, run_key, runs_dir
 from .prepare_pool import MIN_PARALLEL_BYTES, PrepareSpec, default_workers, make_pool, prepared_jsonl
-from .sources import ColumnMapping, detect_format, read_records
+from .sources import ColumnMapping, check_readable, detect_format, read_records
+
+
+class RunBusy(Exception):
+    """Another send of the same file to the same connection and dataset holds the run folder."""
+
+    def __init__(self, lock: Path) -> None:
+        super().__init__(f"another send of this file to this connection and dataset is running (it holds {lock}); "
+                         "wait for it to finish, or stop it, then resume")
+        self.lock = lock
 
 
 class RunExists(Exception):
@@ -49,13 +61,13 @@ class BulkRun:
                  on_progress: Callable[[Progress], Any] | None = None,
                  on_result: Callable[[RecordResult], Any] | None = None) -> None:
         self.session, self.path, self.target = session, Path(path), target
-        if not self.path.is_file():
-            raise FileNotFoundError(f"{self.path}: no such file")
+        check_readable(self.path)
         self.fmt = fmt or detect_format(self.path)
         self.mapping = mapping
         self.options = options or EngineOptions()
         self.validator = validator
         self.run_dir = runs_dir() / run_key(self.path, target.connection_id, target.dataset_id)
+        self._lock = _hold_run_folder(self.run_dir)  # released by start() or close()
         self.journal = Journal(self.run_dir / "journal.log")
         self.dead_letter_path = Path(dead_letter_path) if dead_letter_path else self.run_dir / "deadletter.jsonl"
         self.header = {**file_fingerprint(self.path), "format": self.fmt, "connection": target.connection_id,
@@ -65,8 +77,13 @@ class BulkRun:
         self.resumed = False
         if self.state.header and not self.state.complete and not restart:
             if not resume:
+                self.close()
                 raise RunExists(self.journal.path, self.state)
-            self.journal.check_header(self.state, self.header)
+            try:
+                self.journal.check_header(self.state, self.header)
+            except Exception:
+                self.close()
+                raise
             self.resumed = True
         self.sender = BulkSender(session, target, validator=None, options=self.options, journal=self.journal,
                                  dead_letters=DeadLetters(self.dead_letter_path), on_progress=on_progress,
@@ -118,6 +135,7 @@ class BulkRun:
             self.journal.close()
             if self.sender.dead is not None:
                 self.sender.dead.close()
+            self.close()
         report.resumed = self.resumed
         return report
 
@@ -127,9 +145,21 @@ class BulkRun:
         return PrepareSpec(str(self.path), s._prefix, s._suffix, schema, self.options.string_ids,
                            self.options.max_batch_bytes, self.options.max_batch_messages)
 
-    def totals(self) -> JournalState:
-        """Accepted / dead-lettered over every run of this journal (resumes included)."""
-        return Journal(self.journal.path).read()
+    def close(self) -> None:
+        """Let another send of this file run (``start`` does it when it ends)."""
+        self._lock.release()
+
+
+def _hold_run_folder(run_dir: Path) -> FileLock:
+    """An exclusive lock on the run folder, so that two sends of one file to one dataset never
+    interleave one journal (the lock goes with the process, even on ``kill -9``)."""
+    paths.private_dir(run_dir)
+    lock = FileLock(run_dir / "run.lock", timeout=0, mode=paths.PRIVATE_FILE_MODE)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RunBusy(run_dir / "run.lock") from None
+    return lock
 
 
 def _mapping_json(mapping: Mapping[str, Any] | None) -> Any:
@@ -141,4 +171,4 @@ def _mapping_json(mapping: Mapping[str, Any] | None) -> Any:
     return out
 
 
-__all__ = ["DONE", "BulkRun", "RunExists", "load_validator"]
+__all__ = ["DONE", "BulkRun", "RunBusy", "RunExists", "load_validator"]

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 
@@ -93,13 +94,27 @@ def backend_name(ring: KeyringBackend) -> str:
 
 def select_backend(ring: KeyringBackend | None = None) -> KeyringBackend:
     """The keyring to use: the configured one if secure, else the best secure one it chains to."""
-    ring = ring if ring is not None else keyring.get_keyring()
+    ring = ring if ring is not None else _configured_keyring()
     candidates = list(getattr(ring, "backends", None) or [ring]) if _is_chainer(ring) else [ring]
     usable = [r for r in candidates if not is_refused(r)]
     if not usable:
         found = ", ".join(_class_path(r) for r in candidates) or "none"
         raise KeyringUnavailable("No secure keyring available", f"{_ADVICE_NO_BACKEND} (found: {found})")
     return max(usable, key=lambda r: getattr(r, "priority", 0))
+
+
+def _configured_keyring() -> KeyringBackend:
+    """keyring's choice; a ``PYTHON_KEYRING_BACKEND`` (or keyringrc) naming no loadable class is a
+    clear error instead of an import traceback."""
+    try:
+        return keyring.get_keyring()
+    except (ImportError, AttributeError, ValueError, TypeError) as exc:
+        named = os.environ.get("PYTHON_KEYRING_BACKEND")
+        where = f"PYTHON_KEYRING_BACKEND={named!r}" if named else "the keyring configuration (keyringrc.cfg)"
+        raise KeyringUnavailable(
+            f"The keyring backend named by {where} cannot be loaded ({type(exc).__name__})",
+            "Name an installed backend class (e.g. keyring.backends.SecretService.Keyring) or unset it; "
+            "or keep the secret for this session only.") from None
 
 
 def _is_chainer(ring: KeyringBackend) -> bool:

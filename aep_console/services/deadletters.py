@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 
+from ..paths import open_private
+
 
 class DeadLetters:
     """Append-only JSON Lines: one line per record that was not accepted, with the reason."""
@@ -24,8 +26,7 @@ class DeadLetters:
             return
         self.samples.extend(e["reason"] for e in entries[: self.SAMPLES - len(self.samples)])
         if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the run
+            self._fh = open_private(self.path, "ab")  # personal data: 0600 in a 0700 folder
         self._fh.write(b"".join(orjson.dumps(e) + b"\n" for e in entries))
         self._fh.flush()
         os.fsync(self._fh.fileno())

@@ -1,4 +1,4 @@
-"""The bulk streaming engine: records → validated envelopes → batches under 1 MB → DCS, concurrently.
+"""The bulk streaming engine: prepared request bodies (prepare.py) → DCS, concurrently.
 
     sender = BulkSender(session, target, validator=v, journal=j, dead_letters=dl, on_progress=cb)
     report = await sender.run(read_records(path), skip=state.done)
@@ -8,7 +8,8 @@ Every record ends in exactly one outcome: accepted, or dead-lettered (invalid, u
 by AEP / retries exhausted) with the reason. Per-message failures of a 207 are read in both the
 ``status`` and the ``statusCode`` form (the client parses both); 429/5xx/no answer are retried with
 back-off (``Retry-After`` honoured), 413 and whole-request 400 split the batch. Outcomes are written
-to the dead-letter file (fsync'd) and then the journal, so a killed run resumes losing nothing.
+to the dead-letter file and then the journal, fsync'd off the loop (outcome_writer.py), so a killed
+run resumes losing nothing. Requests are paced to AEP's guardrails against AEP (pacing.py).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from itertools import islice
 from typing import Any
 
 import orjson
 
 from ..aep import errors as E
+from ..aep.retry import RetryPolicy
 from ..xdm.envelope import build_envelope
 from .deadletters import DeadLetters, dead_entry
 from .engine_types import (
@@ -47,18 +48,12 @@ from .engine_types import (
 from .journal import Journal
 from .outcome_writer import OutcomeWriter
 from .pacing import AEP_MESSAGES_PER_SECOND, AEP_REQUESTS_PER_SECOND, Pacer, rate
-from .prepare import WRAP, Prepared, PreparedBatch, Preparer
+from .prepare import WRAP, Prepared, PreparedBatch, Preparer, prepared_here
 from .prepare import Message as _Msg
 from .sources import SourceError, SourceRecord
 
 log = logging.getLogger(__name__)
-RETRY_STATUSES = frozenset({0, 408, 425, 429, 500, 502, 503, 504})
-_WRAP = WRAP
-SERIAL_SLICE = 512  # records prepared in the engine's process between two turns of the event loop
-
-
-class AbortRun(Exception):
-    """A failure no retry can fix (credentials, unknown connection): the run stops, resumable."""
+RETRY_STATUSES = RetryPolicy().retry_statuses  # the console's one retry policy (aep/retry.py)
 
 
 class BulkSender:
@@ -69,6 +64,7 @@ class BulkSender:
                  on_result: Callable[[RecordResult], Any] | None = None) -> None:
         self.session, self.target, self.validator = session, target, validator
         self.opt = options or EngineOptions()
+        self.policy = self.opt.retry_policy()
         self.journal, self.dead = journal, dead_letters
         self.on_progress, self.on_result = on_progress, on_result
         self.progress = Progress()
@@ -141,8 +137,6 @@ class BulkSender:
             log.exception("progress callback failed")
 
     def _results(self, results: list[RecordResult]) -> None:
-        if self.on_result is None:
-            return
         for r in results:
             try:
                 self.on_result(r)
@@ -235,26 +229,11 @@ class BulkSender:
                          self.journal.path if self.journal else None, error, resumed=skip is not None,
                          error_kind=kind, sample_reasons=tuple(self.dead.samples) if self.dead else ())
 
-    async def _prepare_here(self, records: Iterable[SourceRecord], skip: Any) -> AsyncIterator[Prepared]:
-        """Prepare in this process, a slice of records at a time."""
+    def _prepare_here(self, records: Iterable[SourceRecord], skip: Any) -> AsyncIterator[Prepared]:
         opt = self.opt
         prep = Preparer(self._prefix, self._suffix, validator=self.validator if opt.validate else None,
                         string_ids=opt.string_ids, max_bytes=opt.max_batch_bytes, max_messages=opt.max_batch_messages)
-        it = iter(records)
-        while True:
-            chunk: list[SourceRecord] = []
-            fatal: SourceError | None = None
-            try:
-                chunk.extend(islice(it, SERIAL_SLICE))
-            except SourceError as exc:  # the records before it are still sent
-                fatal = exc
-            out = prep.feed(chunk, Prepared(), skip)
-            if fatal is not None or not chunk:
-                yield prep.flush(out)
-                if fatal is not None:
-                    raise fatal
-                return
-            yield out
+        return prepared_here(prep, records, skip)
 
     async def _consume(self, blocks: AsyncIterator[Prepared]) -> None:
         high = max(self.opt.max_batch_bytes * (self.opt.concurrency + 2), 4 * self.opt.max_batch_bytes)
@@ -288,7 +267,7 @@ class BulkSender:
             self._queued_bytes -= len(batch.body)
             return batch
         batch: list[_Msg] = []
-        size = _WRAP
+        size = WRAP
         source = self._retry
         while source and len(batch) < self.opt.max_batch_messages:
             m = source[0]
@@ -375,7 +354,7 @@ class BulkSender:
     def _answered(self, batch: list[_Msg], results: list[Any]) -> None:
         accepted, dead, again = [], [], []
         for m, r in zip(batch, results, strict=False):
-            verdict = classify(r)
+            verdict = classify(r, self.policy)
             if verdict == "ok":
                 accepted.append((m, r.xaction_id))
             elif verdict == "retry":
@@ -389,7 +368,7 @@ class BulkSender:
         self._outstanding -= len(accepted) + len(dead)
         self._finish(accepted, dead)
         if again:
-            self._retry_later(again, again[0].last or "partial failure", 0, None, count_request=False)
+            self._retry_later(again, again[0].last or "partial failure", 0, None)
 
     def _requeue_now(self, batch: list[_Msg]) -> None:
         for m in batch:
@@ -416,20 +395,22 @@ class BulkSender:
         self._outstanding -= len(batch)
         self._finish([], dead)
 
-    def _retry_later(self, batch: list[_Msg], why: str, status: int, retry_after: float | None, *,
-                     count_request: bool = True) -> None:
+    def _retry_later(self, batch: list[_Msg], why: str, status: int, retry_after: float | None) -> None:
         give_up = [m for m in batch if m.attempts >= self.opt.max_attempts]
         if give_up:
             self._fail_all(give_up, f"gave up after {self.opt.max_attempts} attempts; last: {why}", status or None)
         again = [m for m in batch if m.attempts < self.opt.max_attempts]
         if not again:
             return
+        if not self.policy.follow_retry_after(retry_after):
+            self._abort = (f"AEP asked to wait {retry_after:g} s before the next request (Retry-After), longer than "
+                           f"{self.policy.max_retry_after:g} s: the run stops; resume it later")
+            self._requeue_now(again)
+            return
         self.progress.retried += len(again)
         attempt = max(m.attempts for m in again)
-        delay = min(self.opt.max_backoff, self.opt.base_backoff * 2 ** (attempt - 1))
-        delay = delay / 2 + delay / 2 * self._rand.random()
+        delay = self.policy.delay(attempt - 1, self._rand.random(), retry_after)
         if retry_after is not None:
-            delay = max(delay, retry_after)
             self._not_before = max(self._not_before, time.monotonic() + retry_after)
             self.progress.message = f"waiting {retry_after:g} s (Retry-After)"
         loop = asyncio.get_running_loop()
@@ -444,8 +425,11 @@ class BulkSender:
         self._timers.add(handle)
 
 
-def classify(result: Any) -> str:
-    """A per-message result of a 207 → ``ok``, ``retry`` (429/5xx/no answer) or ``dead``."""
+def classify(result: Any, policy: RetryPolicy | None = None) -> str:
+    """A per-message result of a 207 → ``ok``, ``retry`` (the retry policy's statuses) or ``dead``."""
     if result.ok:
         return "ok"
-    return "retry" if result.status in RETRY_STATUSES else "dead"
+    return "retry" if (policy or _POLICY).retryable(result.status) else "dead"
+
+
+_POLICY = RetryPolicy()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..aep.retry import RetryPolicy
+
 # record outcomes
 ACCEPTED, INVALID, UNREADABLE, FAILED = "accepted", "invalid", "unreadable", "failed"
 # run states
@@ -34,6 +36,7 @@ class EngineOptions:
     max_attempts: int = 10  # per record, then dead-lettered
     base_backoff: float = 0.2
     max_backoff: float = 20.0
+    max_retry_after: float = 120.0  # a longer Retry-After stops the run (resumable) instead of waiting
     validate: bool = True  # client-side XDM validation before sending
     string_ids: bool = False  # convert an integer "_id" to a string (the tutorial's event sample has them)
     progress_interval: float = 0.1  # seconds between progress callbacks
@@ -43,6 +46,11 @@ class EngineOptions:
     max_requests_per_second: float | None = None
     workers: int | None = None  # processes preparing JSON Lines (None: per idle core beyond two, files >= 32 MB; 0: none)
     stop_after_failures: int | None = None  # stop the run (resumable) once this many records were not accepted
+
+    def retry_policy(self) -> RetryPolicy:
+        """The console's retry policy (shared with the transport) with this run's limits."""
+        return RetryPolicy(max_attempts=self.max_attempts, base_delay=self.base_backoff, max_delay=self.max_backoff,
+                           max_retry_after=self.max_retry_after)
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ import orjson
 
 from .. import paths
 from ..aep import redact
+from ..paths import make_private_file, open_private
 
 BODY_LIMIT = 64 * 1024
 DEFAULT_KEEP = 50_000  # entries
@@ -89,7 +90,7 @@ class HistoryStore:
     def __init__(self, path: Path | None = None, *, secrets: Callable[[], Iterable[str]] | None = None,
                  keep: int = DEFAULT_KEEP, max_age_days: float | None = DEFAULT_MAX_AGE_DAYS) -> None:
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_file(self.path)  # personal data: 0600 (SQLite gives its -wal/-shm files the same mode)
         self._secrets = secrets
         self._extra_secrets: set[str] = set()
         self.keep = keep
@@ -250,7 +251,7 @@ class HistoryStore:
         if fmt not in ("json", "jsonl"):
             raise ValueError(f"unknown export format {fmt!r} (json or jsonl)")
         n = 0
-        with open(path, "wb") as fh:
+        with open_private(path, "wb") as fh:
             if fmt == "json":
                 fh.write(b"[")
             for entry in self.iter(filters.pop("text", None), **filters):

@@ -129,9 +129,7 @@ def run_key(source: Path, connection_id: str, dataset_id: str) -> str:
 
 
 def runs_dir() -> Path:
-    d = paths.data_dir() / "runs"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return paths.private_dir(paths.data_dir() / "runs", tighten=True)
 
 
 class Journal:
@@ -182,9 +180,8 @@ class Journal:
     # writing ------------------------------------------------------------------------------
     def _append(self, text: str) -> None:
         if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._drop_torn_tail()
-            self._fh = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for the run
+            self._fh = paths.open_private(self.path, "ab", buffering=0)  # kept open for the run
         self._fh.write(text.encode())
         os.fsync(self._fh.fileno())
 
@@ -208,8 +205,7 @@ class Journal:
     def start(self, header: dict[str, Any]) -> None:
         """Begin a new journal (truncates an old one)."""
         self.close()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "wb") as fh:
+        with paths.open_private(self.path, "wb") as fh:
             fh.write(b"H " + orjson.dumps(header) + b"\n")
             fh.flush()
             os.fsync(fh.fileno())

@@ -15,17 +15,18 @@ same reader (``sources``) and return ``Prepared`` results that the engine consum
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
-from itertools import accumulate
+from collections.abc import AsyncIterator, Iterable
+from itertools import accumulate, islice
 from typing import Any
 
 import orjson
 
 from .engine_types import FAILED, INVALID, UNREADABLE
-from .source_types import SourceRecord
+from .source_types import SourceError, SourceRecord
 
 WRAP = len(b'{"messages":[]}')
 _HEAD = len(b'{"messages":[')
+SERIAL_SLICE = 512  # records prepared in the engine's process between two turns of its event loop
 DCS_MAX_REQUEST = 1_000_000
 
 
@@ -183,3 +184,23 @@ class Preparer:
     def _emit(self, out: Prepared) -> None:
         out.batches.append(batch_of(self._parts, self._indexes, self._lines))
         self._parts, self._indexes, self._lines, self._size = [], [], [], WRAP
+
+
+async def prepared_here(prep: Preparer, records: Iterable[SourceRecord], skip: Any) -> AsyncIterator[Prepared]:
+    """Prepare in the engine's process, ``SERIAL_SLICE`` records at a time. A ``SourceError`` (the
+    file cannot be read on) is raised after the records read before it were handed over."""
+    it = iter(records)
+    while True:
+        chunk: list[SourceRecord] = []
+        fatal: SourceError | None = None
+        try:
+            chunk.extend(islice(it, SERIAL_SLICE))
+        except SourceError as exc:
+            fatal = exc
+        out = prep.feed(chunk, Prepared(), skip)
+        if fatal is not None or not chunk:
+            yield prep.flush(out)
+            if fatal is not None:
+                raise fatal
+            return
+        yield out

@@ -225,12 +225,14 @@ class ProfileStore:
         return profile
 
     def delete(self, name: str, *, forget_secret: bool = True) -> None:
+        """Delete the profile and its secret: the secret first, so that a keyring that cannot be
+        reached leaves both in place (never a secret without its profile)."""
         p = self._path(name)
         if not p.exists():
             raise ProfileError(f"no saved profile named {name!r}")
-        p.unlink()
         if forget_secret:
             self.credentials.delete_secret(name)
+        p.unlink()
 
     def set_tenant(self, name: str, tenant_id: str) -> ConnectionProfile:
         prof = self.get(name)
@@ -251,9 +253,14 @@ class ProfileStore:
     def import_file(self, path: str | Path, *, name: str | None = None, sandbox_name: str | None = None,
                     production: bool | None = None) -> ConnectionProfile:
         """Import a Developer Console credential JSON or a Postman environment (detected)."""
+        return self.import_with_secret(path, name=name, sandbox_name=sandbox_name, production=production)[0]
+
+    def import_with_secret(self, path: str | Path, *, name: str | None = None, sandbox_name: str | None = None,
+                           production: bool | None = None) -> tuple[ConnectionProfile, bool]:
+        """As ``import_file``; also says whether the file held a client secret (now in the keyring)."""
         from .profile_import import parse_import_file
 
         profile, secret = parse_import_file(Path(path), name=name, sandbox_name=sandbox_name)
         if production is not None:
             profile.production = production
-        return self.add(profile, secret)
+        return self.add(profile, secret), bool(secret)

@@ -19,9 +19,10 @@ from typing import Any
 import orjson
 
 from .csv_source import ColumnMapping, parse_mapping, read_csv
+from .json_exact import exactness_error
 from .source_types import SourceError, SourceRecord
 
-__all__ = ["ColumnMapping", "SourceError", "SourceRecord", "detect_format", "read_records"]
+__all__ = ["ColumnMapping", "SourceError", "SourceRecord", "check_readable", "detect_format", "read_records"]
 
 CHUNK = 1 << 20
 FORMATS = ("json", "jsonl", "csv")
@@ -38,24 +39,79 @@ def detect_format(path: str | Path) -> str:
         return "csv"
     if ext in (".jsonl", ".ndjson"):
         return "jsonl"
+    check_readable(p)
     with open(p, "rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        raw = fh.read(4096)
+    encoding = _other_encoding(raw)
+    if encoding:
+        raise SourceError(f"the file is {encoding}; save it as UTF-8", path=p, line=1)
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"["):
         return "json"
     if head.startswith(b"{"):
         return "jsonl"
     if ext == ".json":
-        raise SourceError("expected a JSON array or JSON Lines, found neither", path=p, line=1)
+        if not head:
+            raise SourceError("the file is empty (expected a JSON array of records)", path=p, line=1)
+        raise SourceError(f"expected a JSON array or JSON Lines, found {_first_token(head)}", path=p, line=1)
     return "csv"
+
+
+def check_readable(p: Path) -> None:
+    if p.is_dir():
+        raise SourceError("is a folder, not a file (name one JSON, JSON Lines or CSV file)", path=p)
+    if not p.exists():
+        raise SourceError("no such file", path=p)
+
+
+_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"), (b"\xfe\xff", "UTF-16"),
+         (b"\xff\xfe", "UTF-16"))
+
+
+def _other_encoding(head: bytes) -> str | None:
+    """UTF-16/32 (by their byte-order mark, or the zero bytes of ASCII text in them), else None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if len(head) >= 4 and (head[0] == 0) != (head[1] == 0) and head[:64].count(0) * 3 >= min(len(head), 64):
+        return "UTF-16"
+    return None
+
+
+def _first_token(head: bytes) -> str:
+    word = head.split(None, 1)[0][:20].decode("utf-8", "replace") if head.split() else ""
+    return f"{word!r}" if word else "nothing"
 
 
 # --- readers ------------------------------------------------------------------------------------
 
 
-def _json_error(exc: orjson.JSONDecodeError, base_line: int) -> tuple[int, str]:
+def _json_error(exc: orjson.JSONDecodeError, base_line: int, text: bytes = b"") -> tuple[int, str]:
+    bad_utf8 = _utf8_error(text, base_line)
+    if bad_utf8:
+        return bad_utf8
     line = base_line + max(getattr(exc, "lineno", 1), 1) - 1
     col = getattr(exc, "colno", 0)
     return line, f"invalid JSON: {exc.msg} (line {line}, column {col})"
+
+
+def _utf8_error(text: bytes, base_line: int) -> tuple[int, str] | None:
+    """Where ``text`` stops being UTF-8 (orjson says only "surrogates not allowed", at column 1)."""
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = text[: exc.start]
+        line = base_line + before.count(b"\n")
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return line, f"invalid UTF-8: byte 0x{text[exc.start]:02x} (line {line}, column {col}); save the file as UTF-8"
+    return None
+
+
+def _checked(raw: bytes, value: Any) -> str | None:
+    """Why ``value`` cannot stand for the record ``raw`` as it is, or None."""
+    if not isinstance(value, dict):
+        return _not_object(value)
+    return exactness_error(raw, value)
 
 
 def _not_object(value: Any) -> str:
@@ -76,13 +132,11 @@ def _read_jsonl(fh: io.BufferedReader, path: Path) -> Iterator[SourceRecord]:
         try:
             value = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            _, msg = _json_error(exc, lineno)
+            _, msg = _json_error(exc, lineno, text)
             yield SourceRecord(index, lineno, None, msg, offset)
         else:
-            if isinstance(value, dict):
-                yield SourceRecord(index, lineno, value, None, offset)
-            else:
-                yield SourceRecord(index, lineno, None, _not_object(value), offset)
+            problem = _checked(text, value)
+            yield SourceRecord(index, lineno, None if problem else value, problem, offset)
         index += 1
 
 
@@ -246,19 +300,17 @@ class _JsonArrayScanner:
     def _record(self, index: int, line: int, text: bytes, end: int) -> SourceRecord:
         end_offset = self.base + end
         parsed, self._parsed = self._parsed, None
-        if parsed is not None:
-            return SourceRecord(index, line, parsed, None, end_offset)
-        if not text.strip():
-            return SourceRecord(index, line, None, "empty element (two commas in a row)", end_offset)
-        try:
-            value = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            lead = len(text) - len(text.lstrip())
-            _, msg = _json_error(exc, line + text.count(b"\n", 0, lead))
-            return SourceRecord(index, line, None, msg, end_offset)
-        if not isinstance(value, dict):
-            return SourceRecord(index, line, None, _not_object(value), end_offset)
-        return SourceRecord(index, line, value, None, end_offset)
+        if parsed is None:
+            if not text.strip():
+                return SourceRecord(index, line, None, "empty element (two commas in a row)", end_offset)
+            try:
+                parsed = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                lead = len(text) - len(text.lstrip())
+                _, msg = _json_error(exc, line + text.count(b"\n", 0, lead), text[lead:])
+                return SourceRecord(index, line, None, msg, end_offset)
+        problem = _checked(text, parsed)
+        return SourceRecord(index, line, None if problem else parsed, problem, end_offset)
 
 
 def read_records(path: str | Path, *, fmt: str | None = None,
@@ -272,8 +324,7 @@ def read_records(path: str | Path, *, fmt: str | None = None,
     fmt = fmt or detect_format(p)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    if not p.is_file():
-        raise SourceError("no such file", path=p)
+    check_readable(p)
     with open(p, "rb", buffering=CHUNK) as fh:
         if fmt == "jsonl":
             yield from _read_jsonl(fh, p)

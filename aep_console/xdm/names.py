@@ -40,10 +40,6 @@ def platform_name(name: str) -> tuple[str | None, str]:
     return None, name
 
 
-def is_renamed(name: str) -> bool:
-    return platform_name(name) != (None, name)
-
-
 def to_platform_instance(value: Any) -> Any:
     """Convert an entity written with repository names (an official `*.example.*.json`) to Platform names."""
     if isinstance(value, list):

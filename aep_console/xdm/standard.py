@@ -67,8 +67,3 @@ def standard_lookup(ref: str) -> dict | None:
         if doc.get("meta:altId") == ref:
             return doc
     return None
-
-
-def resources_of_type(resource_type: str) -> list[dict]:
-    """Bundled resources of one `meta:resourceType` (classes, behaviors, mixins, datatypes)."""
-    return [doc for doc in _load().values() if doc.get("meta:resourceType") == resource_type]

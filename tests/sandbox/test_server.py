@@ -71,7 +71,10 @@ def test_cli_banner_and_flags(tmp_path):
                 break
         text = "".join(lines)
         assert "http://127.0.0.1:" in text and "/ims" in text and "/platform" in text and "/dcs" in text
-        assert "my-client" in text and "my-secret" in text and "DEMO0000000000000000000@AdobeOrg" in text
+        assert "my-client" in text and "DEMO0000000000000000000@AdobeOrg" in text
+        # a secret given at start is never printed; the built-in demo secret of the other org is
+        assert "my-secret" not in text and "(given at start; not shown)" in text
+        assert "sandbox-other-secret" in text
         assert "AEP_SANDBOX_READY" not in text
     finally:
         proc.terminate()

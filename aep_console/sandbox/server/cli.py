@@ -25,9 +25,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .config import ConfigError, OrgConfig, SandboxConfig, describe_errors, load_config_file
+from .config import (
+    DEMO_ORG,
+    OTHER_ORG,
+    ConfigError,
+    OrgConfig,
+    SandboxConfig,
+    describe_errors,
+    load_config_file,
+)
 
 READY_PREFIX = "AEP_SANDBOX_READY "
+DEMO_SECRETS = frozenset({DEMO_ORG.client_secret, OTHER_ORG.client_secret})
 SERVER_FILE = "server.json"  # {"base", "pid"} of the server that holds the data dir's lock
 
 
@@ -169,9 +178,12 @@ def _banner(config: SandboxConfig, base: str, edge: dict | None) -> str:
         ]
     lines += [f"  Data dir   {config.data_dir}", "Demo credentials:"]
     for org in config.orgs:
+        # only the built-in demo secrets are shown: one given with --client-secret or --config is a
+        # real secret to someone, and a terminal's scroll-back or a captured log is no place for it
+        secret = org.client_secret if org.client_secret in DEMO_SECRETS else "(given at start; not shown)"
         lines += [
             f"  org {org.org_id}  tenant {org.tenant_id}  sandboxes {', '.join(org.sandboxes)}",
-            f"    client id {org.client_id}  client secret {org.client_secret}",
+            f"    client id {org.client_id}  client secret {secret}",
         ]
     lines.append(f"  scopes {config.scopes}")
     return "\n".join(lines)

@@ -3,7 +3,6 @@
     b = services.batches.create(org, sandbox, dataset_id, status="loading")   # -> batch dict (with "id")
     services.batches.update(org, sandbox, b["id"], status="success", recordCount=10, failedRecordCount=1,
                             size=2048, errors=[{"code": "…", "description": "…", "rows": [3]}])
-    services.batches.add_counts(org, sandbox, b["id"], records=5, failed=0, size=1000)   # increments
 
 Statuses are AEP's (processing, success, failure, queued, retrying, stalled, aborted, abandoned, inactive,
 failed, loading, loaded, staged, active, staging, deleted). ``update`` merges top-level fields; setting a
@@ -115,31 +114,6 @@ class Batches:
                 (status, ts, dumps(doc), batch_id),
             )
         return doc
-
-    def add_counts(
-        self,
-        org: str,
-        sandbox: str,
-        batch_id: str,
-        *,
-        records: int = 0,
-        failed: int = 0,
-        size: int = 0,
-        errors: list | None = None,
-    ) -> dict:
-        with self.store.transaction():
-            doc = self.get(org, sandbox, batch_id)
-            if doc is None:
-                raise KeyError(f"batch {batch_id} not found in org {org}, sandbox {sandbox}")
-            return self.update(
-                org,
-                sandbox,
-                batch_id,
-                recordCount=doc.get("recordCount", 0) + records,
-                failedRecordCount=doc.get("failedRecordCount", 0) + failed,
-                size=doc.get("size", 0) + size,
-                errors=doc.get("errors", []) + (errors or []),
-            )
 
     def list(
         self,

@@ -190,13 +190,6 @@ class Store:
         )
         return loads(row[0]) if row else None
 
-    def get_by_alt(self, org: str, sandbox: str, kind: str, alt_id: str) -> Any | None:
-        row = self.query_one(
-            "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND alt_id=?",
-            (org, sandbox, kind, alt_id),
-        )
-        return loads(row[0]) if row else None
-
     def find_by_name(self, org: str, sandbox: str, kind: str, name: str) -> Any | None:
         row = self.query_one(
             "SELECT body FROM docs WHERE org=? AND sandbox=? AND kind=? AND name=?",

@@ -255,8 +255,3 @@ class EditorController(QObject):
 
     def fix_file_ids(self, path: str) -> None:
         self.bulk.fix_ids(path)
-
-    async def wait_bulk(self) -> None:
-        task = self.bulk.task
-        if task is not None:
-            await asyncio.gather(task, return_exceptions=True)

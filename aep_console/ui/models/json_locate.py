@@ -123,10 +123,3 @@ def locate(text: str, pointer: str) -> tuple[int, int] | None:
     while parts not in loc.spans and parts:
         parts = parts[:-1]
     return loc.spans.get(parts)
-
-
-def line_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col

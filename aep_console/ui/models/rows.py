@@ -160,9 +160,6 @@ class RowsModel(QAbstractTableModel):
         self._keys = keys
         self._reorder()
 
-    def update_row(self, i: int) -> None:
-        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
-
     def row_at(self, index: _Index) -> Any:
         return self.rows[index.row()] if index.isValid() and index.row() < len(self.rows) else None
 

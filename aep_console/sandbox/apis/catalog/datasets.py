@@ -184,7 +184,10 @@ async def get_dataset(request: Request) -> Response:
     return _json({ds_id: _properties(request, _view(services, ctx, ds_id, doc))})
 
 
-def _int(request: Request, name: str, default: int, hi: int | None = None) -> int:
+MAX_QUERY_INT = 2**31 - 1  # Catalog's paging numbers are Java ints; larger ones never reach SQLite
+
+
+def _int(request: Request, name: str, default: int, hi: int = MAX_QUERY_INT) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -192,7 +195,7 @@ def _int(request: Request, name: str, default: int, hi: int | None = None) -> in
         value = int(raw)
     except ValueError:
         raise bad_request("catalog", f"'{name}' must be an integer, found {raw!r}") from None
-    if value < 0 or (hi is not None and value > hi):
+    if value < 0 or value > hi:
         raise bad_request("catalog", f"'{name}' must be between 0 and {hi}, found {value}")
     return value
 

@@ -44,13 +44,6 @@ def default_merge_policy(org: str, sandbox: str) -> dict[str, Any]:
     }
 
 
-def no_stitch_policy(org: str, sandbox: str) -> dict[str, Any]:
-    base = default_merge_policy(org, sandbox)
-    base.update(id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-sandbox:merge-policy:{org}:{sandbox}:none")),
-                name="Timebased, no identity stitching", identityGraph={"type": "none"}, default=False)
-    return base
-
-
 class ProfileIndex:
     def __init__(self, lake) -> None:
         self.lake = lake
@@ -145,9 +138,6 @@ class ProfileIndex:
     def events_of(self, prof: Profile) -> list[tuple[int, str, int]]:
         """(timestamp ms, event _id, seq), ascending."""
         return sorted((ts, eid, seq) for eid, (ts, seq) in (prof.events or {}).items())
-
-    def event_entities(self, seqs: list[int]) -> dict[int, dict]:
-        return {seq: orjson.loads(raw) for seq, raw in self.lake.entities(seqs).items()}
 
 
 def identities_of(prof: Profile) -> list[dict]:

@@ -133,6 +133,8 @@ def _page(request: Request, docs: list[dict], fmt: str, extra_links: dict | None
         raise bad_request("xdm", "'limit' and 'start' must be integers") from None
     if limit < 1 or limit > MAX_LIMIT:
         raise bad_request("xdm", f"'limit' must be between 1 and {MAX_LIMIT}, found {limit}")
+    if start < 0:
+        raise bad_request("xdm", f"'start' must be 0 or more, found {start}")
     docs = [d for d in docs if _matches(d, _filters(q.get("property")))]
     for key in reversed([k.strip() for k in orderby.split(",") if k.strip()]):
         desc = key.startswith("-")
