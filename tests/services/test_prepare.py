@@ -37,6 +37,12 @@ def _mixed_file(path, n: int = 3000) -> dict[int, str]:
         elif i % 613 == 7:
             lines.append(b"[1, 2]")
             bad[index] = "unreadable"
+        elif i % 733 == 11:
+            lines.append(b'{"person": {"gender": "male"}, "person": {}}')  # a duplicate key
+            bad[index] = "unreadable"
+        elif i % 877 == 13:
+            lines.append(b'{"person": {"gender": "\xff"}}')  # invalid UTF-8
+            bad[index] = "unreadable"
         elif i % 211 == 3:
             rec["_exchangeinternal"]["totalLoyaltyPoints"] = "many"
             lines.append(orjson.dumps(rec))
@@ -82,6 +88,9 @@ async def test_worker_processes_prepare_what_one_process_prepares(sandbox, open_
     truncated = next(d for d in dead if d[2] == "unreadable" and "invalid JSON" in d[3] and d[1] > 1000)
     assert f"record {truncated[0]} (line {truncated[1]}): invalid JSON" in truncated[3]
     assert f"(line {truncated[1]}," in truncated[3]  # the line counted from the file's start, not the block's
+    utf8 = [d for d in dead if "invalid UTF-8" in d[3]]
+    assert len(utf8) >= 2 and all(f"(line {d[1]}," in d[3] for d in utf8)
+    assert any("duplicate key" in d[3] for d in dead)
 
 
 async def test_engine_with_worker_processes_one_outcome_per_record(sandbox, open_local_session, tutorial, app_home,
