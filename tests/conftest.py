@@ -80,9 +80,13 @@ def qapp_cls():
     return QApplication
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def session_loop():
-    """The session's qasync loop, for sync tests that run coroutines with run_until_complete."""
+    """The session's qasync loop, for sync tests that run coroutines with run_until_complete.
+
+    Looked up per test, not cached for the session: pytest-asyncio closes its session runner's loop
+    when a sync test is the first to request a session-scoped async fixture (``tutorial``) after
+    async tests ran, and a loop cached before that would be handed out closed."""
     return _session_qasync_loop()
 
 

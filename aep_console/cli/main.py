@@ -1,5 +1,6 @@
 """Entry point ``aep-console``: one argparse tree. Without a command the desktop window opens;
-with one (``send``, ``profile``, ``setup``, ``profiles``, ``history``) its command-line twin runs.
+with one (``send``, ``profile``, ``setup``, ``profiles``, ``history``, ``promote``, ``bundle``) its
+command-line twin runs.
 The global options (``--log-level``, ``--log-file``) go before or after the command's name."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 import sys
 
 from .. import APP_NAME
-from . import history, lookup, profiles, send, setup
+from . import history, lookup, profiles, promote, send, setup
 from .common import (
     EXIT_AEP,
     EXIT_CONFIG,
@@ -24,7 +25,7 @@ from .common import (
 )
 
 # Each module adds its command(s) with ``register(subparsers)`` and sets ``handler``.
-COMMAND_MODULES = (send, lookup, setup, profiles, history)
+COMMAND_MODULES = (send, lookup, setup, profiles, history, promote)
 SANDBOX_SUBCOMMAND = "sandbox-server"  # how a frozen build starts its embedded sandbox (not for users)
 BULK_WORKER_SUBCOMMAND = "bulk-worker"  # … and the window's bulk-send worker process (ui/controllers/bulk_worker.py)
 log = logging.getLogger("aep_console.cli")

@@ -4,11 +4,14 @@ interact call through the session, so the exchange is recorded and shown beside 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from ..aep.edge import EdgeAnswer, WebVisitor
+from .listing import dataset_names
 from .web_sdk import event_xdm
+
+WEB_SDK_SUFFIX = " (Web SDK)"
 
 
 class DatastreamError(RuntimeError):
@@ -22,6 +25,15 @@ class Datastream:
     dataset_id: str
     org_id: str
     sandbox_name: str
+    dataset_name: str = ""  # the dataset's name in Catalog (empty: not known)
+
+    @property
+    def label(self) -> str:
+        """The datastream as a person reads it: its name, with a dataset id in it (the sandbox's default name
+        for a datastream made without one) replaced by the dataset's name."""
+        if self.dataset_name and self.dataset_id and self.dataset_id in self.name:
+            return self.name.replace(self.dataset_id, self.dataset_name)
+        return self.name
 
     @classmethod
     def from_json(cls, doc: dict) -> Datastream:
@@ -42,19 +54,24 @@ async def list_datastreams(session) -> list[Datastream]:
     reply = await session.transport.request("GET", "sandbox", _admin_url(session, ""),
                                             params={"orgId": session.org_id}, auth=False, sandbox=False)
     found = [Datastream.from_json(d) for d in (reply.json() or {}).get("datastreams", [])]
-    return [d for d in found if d.sandbox_name == (session.sandbox_name or "prod")]
+    found = [d for d in found if d.sandbox_name == (session.sandbox_name or "prod")]
+    names = await dataset_names(session, sorted({d.dataset_id for d in found if d.dataset_id}))
+    return [replace(d, dataset_name=names.get(d.dataset_id, "")) for d in found]
 
 
 async def create_datastream(session, dataset_id: str, name: str | None = None) -> Datastream:
-    """A datastream on the local sandbox that sends events into ``dataset_id`` (an ExperienceEvent dataset)."""
-    if not dataset_id.strip():
+    """A datastream on the local sandbox that sends events into ``dataset_id`` (an ExperienceEvent dataset),
+    named ``name`` or, by default, after the dataset: "<dataset name> (Web SDK)"."""
+    dataset_id = dataset_id.strip()
+    if not dataset_id:
         raise DatastreamError("Choose the ExperienceEvent dataset the datastream sends events to")
-    body = {"datasetId": dataset_id.strip(), "orgId": session.org_id, "sandboxName": session.sandbox_name or "prod"}
-    if name:
-        body["name"] = name
-    reply = await session.transport.request("POST", "sandbox", _admin_url(session, ""), json=body, auth=False,
-                                            sandbox=False, retry=False)
-    return Datastream.from_json(reply.json())
+    url = _admin_url(session, "")
+    dataset_name = (await session.catalog.get_dataset(dataset_id)).name or ""
+    body = {"datasetId": dataset_id, "orgId": session.org_id, "sandboxName": session.sandbox_name or "prod",
+            "name": (name or "").strip() or f"{dataset_name or dataset_id}{WEB_SDK_SUFFIX}"}
+    reply = await session.transport.request("POST", "sandbox", url, json=body, auth=False, sandbox=False,
+                                            retry=False)
+    return replace(Datastream.from_json(reply.json()), dataset_name=dataset_name)
 
 
 async def send_as_web_sdk(session, datastream_id: str, record, visitor: WebVisitor | None = None) -> EdgeAnswer:

@@ -32,12 +32,20 @@ async def datasets(session) -> list[dict]:
 
 
 async def datasets_named(session) -> list[dict]:
-    """Datasets with their schema's title (``schema_title``), for a list that shows names, not ids."""
+    """Datasets with their schema's title (``schema_title``) and class (``schema_class``), for a list that
+    shows names, not ids."""
     rows, schema_rows = await asyncio.gather(datasets(session), schemas(session))
-    titles = {s["id"]: s["title"] for s in schema_rows}
+    by_id = {s["id"]: s for s in schema_rows}
     for r in rows:
-        r["schema_title"] = titles.get(r["schema_id"], r["schema_id"])
+        schema = by_id.get(r["schema_id"], {})
+        r["schema_title"] = schema.get("title") or r["schema_id"]
+        r["schema_class"] = schema.get("class", "")
     return rows
+
+
+async def event_datasets(session) -> list[dict]:
+    """The ExperienceEvent datasets (what the Edge Network can write to), named as ``datasets_named``."""
+    return [r for r in await datasets_named(session) if r["schema_class"] == EVENT_CLASS]
 
 
 async def connections_named(session, *, known_datasets: Mapping[str, Mapping[str, str]] | None = None

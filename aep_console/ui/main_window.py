@@ -158,9 +158,18 @@ class MainWindow(QMainWindow):
         view.addAction(toggle_log)
         for spec in self.specs:
             view.addAction(spec.title, lambda key=spec.key: self.show_page(key))
+        tools = self.menuBar().addMenu("&Tools")
+        tools.addAction("&Promote set-up…", self.open_promote_wizard)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("Open &log folder", self._open_log_folder)
         help_menu.addAction("&About", self._about)
+
+    def open_promote_wizard(self) -> None:
+        from .wizards.promote_wizard import PromoteWizard
+
+        wizard = PromoteWizard(self.context, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.show()
 
     def _open_log_folder(self) -> None:
         from PySide6.QtCore import QUrl

@@ -6,7 +6,8 @@ in the light and the dark theme.
 
 The console runs in a throw-away home (AEP_CONSOLE_HOME), starts its sandbox as the "Local
 sandbox" profile does, runs the tutorial's set-up, streams the sample loyalty data (from
-../shared/samples when present, generated otherwise) and then visits each page.
+../shared/samples when present, generated otherwise) and then visits each page; for the Promote
+wizard it starts a second sandbox server standing for another org.
 PNGs go next to this script: ``<page>-light.png`` and ``<page>-dark.png``.
 """
 
@@ -77,6 +78,57 @@ async def prepare(console, tmp: Path) -> dict:
     if not report.ok:
         raise RuntimeError(report.summary())
     return dict(report.outputs)
+
+
+TARGET_ORG = "PRODEU000000000000000000@AdobeOrg"
+
+
+async def prepare_promotion(console, tmp: Path, ids: dict):
+    """A second sandbox server standing for another org ("Production EU"), saved as a profile; the
+    members schema promoted there once, then a field renamed in the source: the next plan shows
+    creates, identical resources and a one-field conflict."""
+    from aep_console.sandbox.launcher import start_sandbox
+    from aep_console.services.connect import open_session
+    from aep_console.services.profiles import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, ConnectionProfile
+    from aep_console.services.promote import Planner, Selection, SetupReader, apply_plan
+
+    ctx = console.context
+    loop = asyncio.get_running_loop()
+    target = await loop.run_in_executor(None, lambda: start_sandbox(
+        tmp / "prod-eu", extra_args=["--org-id", TARGET_ORG, "--tenant-id", "prodeu"]))
+    profile = ConnectionProfile(name="Production EU", target="aep", org_id=TARGET_ORG, client_id=DEMO_CLIENT_ID,
+                                sandbox_name="prod").with_local_base(target.urls.base)
+    ctx.profiles.credentials.use_session_only()  # the throw-away home has no keyring of its own
+    ctx.profiles.add(profile, DEMO_CLIENT_SECRET)
+    async with open_session(profile, profiles=ctx.profiles) as tgt:
+        bundle = await SetupReader(ctx.session).read(Selection(schemas=[ids["profile_schema_id"]]))
+        report = await apply_plan(tgt, await Planner(tgt).plan(bundle), accept_irreversible=True)
+        if not report.ok:
+            raise RuntimeError(report.summary())
+    await ctx.session.schemas.patch("fieldgroups", ids["profile_fieldgroup_id"], [{
+        "op": "replace", "value": "Loyalty tier",
+        "path": "/definitions/tenantFields/properties/_exchangeinternal/properties/loyaltyLevel/title"}])
+    return target
+
+
+async def shoot_promotion(win, grab) -> None:
+    from aep_console.ui.wizards.promote_wizard import PromoteWizard
+
+    wizard = PromoteWizard(win.context, win)
+    wizard.resize(1100, 700)
+    wizard.show()
+    wizard.next()
+    sel = wizard.selection_page
+    await until(lambda: sel.items.count() > 0, 20, "the source's resources")
+    sel.filter.setText("Loyalty")
+    sel.check_shown.click()
+    await grab("wizard-promote-selection", wizard)
+    wizard.next()
+    wizard.target_page.profile.setCurrentText("Production EU")
+    wizard.next()
+    await until(lambda: wizard.plan_page.plan is not None, 30, "the plan")
+    await grab("wizard-promote-plan", wizard)
+    wizard.reject()
 
 
 async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Path]) -> list[Path]:
@@ -169,10 +221,11 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
                       connection_id=ids["connection_id"])
     editor.editor.set_json(json.loads(files[1].read_text())[0] | {"_id": "web-sdk-1"})
     web = win.show_page("web-sdk")
-    await settle(1.0)
+    await until(lambda: web.dataset.currentData() == ids["event_dataset_id"], 20, "the event dataset, by name")
     if web.create_btn.isEnabled() and web.datastreams.count() <= 1:  # none yet for this dataset: make one
         web.create_btn.click()
-        await settle(1.5)
+        await until(lambda: web.banner.text().startswith("Datastream"), 20, "the new datastream")
+    await settle(1.0)
     await grab("web-sdk")
 
     inspector = win.show_page("inspector")
@@ -212,6 +265,8 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
 
     win.show_page("settings")
     await grab("settings")
+
+    await shoot_promotion(win, grab)
     return saved
 
 
@@ -224,8 +279,10 @@ async def main(args) -> int:
     console.window.resize(1280, 800)
     console.window.show()
     tmp = Path(tempfile.mkdtemp(prefix="aep-shots-data-"))
+    target = None
     try:
         ids = await prepare(console, tmp)
+        target = await prepare_promotion(console, tmp, ids)
         files = samples(tmp)
         for theme in themes:
             for path in await shoot(console, out, theme, ids, files):
@@ -238,6 +295,8 @@ async def main(args) -> int:
     finally:
         await console.context.async_close()
         console.window.close()
+        if target is not None:
+            target.stop()
     return 0
 
 

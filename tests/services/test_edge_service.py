@@ -9,7 +9,14 @@ import pytest
 from aep_console.aep.config import Endpoints
 from aep_console.aep.edge import AEP_EDGE, WebVisitor, edge_base
 from aep_console.aep.errors import AEPError
-from aep_console.services.edge import DatastreamError, create_datastream, list_datastreams, send_as_web_sdk
+from aep_console.services.edge import (
+    Datastream,
+    DatastreamError,
+    create_datastream,
+    list_datastreams,
+    send_as_web_sdk,
+)
+from aep_console.services.listing import event_datasets
 from aep_console.services.web_sdk import (
     WebSdkError,
     WebSdkTarget,
@@ -42,6 +49,22 @@ async def test_datastream_and_send_as_the_web_sdk(sandbox, open_local_session, t
         assert err.value.status == 400 and "no-such-datastream" in str(err.value)
         with pytest.raises(DatastreamError):
             await send_as_web_sdk(session, "  ", {"eventType": "x"})
+
+
+async def test_datastreams_and_their_datasets_go_by_name(sandbox, open_local_session, tutorial):
+    async with open_local_session(sandbox) as session:
+        events = await event_datasets(session)  # what a new datastream can write to: ExperienceEvent datasets
+        ids = [d["id"] for d in events]
+        assert tutorial["event_dataset_id"] in ids and tutorial["profile_dataset_id"] not in ids
+        dataset = next(d for d in events if d["id"] == tutorial["event_dataset_id"])
+        assert dataset["name"] != dataset["id"] and dataset["schema_title"] != dataset["schema_id"]
+        stream = await create_datastream(session, f" {dataset['id']} ")  # no name given: named after the dataset
+        assert stream.name == stream.label == f"{dataset['name']} (Web SDK)"
+        assert stream.dataset_name == dataset["name"]
+        listed = next(d for d in await list_datastreams(session) if d.id == stream.id)
+        assert listed.name == stream.name and listed.dataset_name == dataset["name"]
+    unnamed = Datastream("ds-1", "Datastream for 27f5d5", "27f5d5", "ORG", "prod", dataset_name="Web events")
+    assert unnamed.label == "Datastream for Web events"  # the sandbox's default name, read with the dataset's
 
 
 def test_edge_base_and_aep_datastreams_are_pasted():

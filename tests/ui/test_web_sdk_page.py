@@ -22,7 +22,7 @@ async def _event_dataset(ctx) -> str:
     ds = await wf.dataset(f"{prefix} dataset", report.outputs["schema_id"])
     assert ds.ok, ds.summary()
     ctx.update_target(schema_id=report.outputs["schema_id"], dataset_id=ds.outputs["dataset_id"])
-    return ds.outputs["dataset_id"]
+    return ds.outputs["dataset_id"], f"{prefix} dataset"
 
 
 async def test_web_sdk_page_makes_a_datastream_shows_the_code_and_sends(connected, qtbot, ui_errors):
@@ -31,7 +31,7 @@ async def test_web_sdk_page_makes_a_datastream_shows_the_code_and_sends(connecte
     from aep_console.ui.pages.web_sdk import WebSdkPage
 
     ctx = connected
-    dataset_id = await _event_dataset(ctx)
+    dataset_id, dataset_name = await _event_dataset(ctx)
     editor = EditorPage(ctx)
     page = WebSdkPage(ctx)
     inspector = InspectorPage(ctx)
@@ -47,13 +47,29 @@ async def test_web_sdk_page_makes_a_datastream_shows_the_code_and_sends(connecte
     qtbot.keyClick(editor.editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     page.show()
     await until(lambda: email in page.snippet.toPlainText(), 10, "the record's code on the Web SDK page")
-    assert page.dataset.text() == dataset_id  # the editor's dataset, offered for a new datastream
+    # the editor's event dataset is offered by name for a new datastream
+    await until(lambda: page.dataset.currentText() == dataset_name, 10, "the send target's dataset, by name")
     assert "--edge-tls-port" in page.hint.text()  # the test sandbox has no HTTPS port: the page says how
+    names = [page.dataset.itemText(i) for i in range(page.dataset.count())]
+    assert not any(dataset_id in n for n in names)  # names, not ids
+    page.dataset.setFocus()  # no dataset chosen: Create says what is missing
+    qtbot.keyClick(page.dataset, Qt.Key.Key_Home)
+    qtbot.mouseClick(page.create_btn, Qt.MouseButton.LeftButton)
+    await until(lambda: "failed" in page.banner.text(), 10, "the refusal")
+    assert "ExperienceEvent dataset" in page.banner.text()
+    page.dataset.setFocus()  # the user chooses the dataset with the keyboard, then clicks Create
+    for _ in range(names.index(dataset_name)):
+        qtbot.keyClick(page.dataset, Qt.Key.Key_Down)
+    assert page.dataset.currentText() == dataset_name
     qtbot.mouseClick(page.create_btn, Qt.MouseButton.LeftButton)
     await until(lambda: page.banner.text().startswith("Datastream"), 15, "the new datastream")
     datastream_id = page.datastream_id.text()
-    assert datastream_id and dataset_id in page.banner.text()
+    stream_name = f"{dataset_name} (Web SDK)"  # named after its dataset by default
+    assert page.banner.text() == f"Datastream “{stream_name}” sends events to dataset “{dataset_name}”."
+    assert datastream_id in page.banner.toolTip() and dataset_id in page.banner.toolTip()  # ids: secondary
     assert page.datastreams.currentData() == datastream_id  # listed and chosen
+    assert page.datastreams.currentText() == stream_name
+    assert datastream_id in page.datastreams.itemData(page.datastreams.currentIndex(), Qt.ItemDataRole.ToolTipRole)
     code = page.snippet.toPlainText()
     assert code.startswith('alloy("configure", {') and f'"datastreamId": "{datastream_id}"' in code
     assert '"edgeDomain": "edge.local.test"' in code and f'"orgId": "{ctx.profile.org_id}"' in code
@@ -121,7 +137,8 @@ async def test_web_sdk_page_says_what_is_missing(connected, qtbot):
     assert "Record editor" in page.snippet.toPlainText()
     qtbot.mouseClick(page.send_btn, Qt.MouseButton.LeftButton)
     assert "No record" in page.banner.text()
-    page.dataset.clear()
+    page.dataset.setFocus()
+    qtbot.keyClick(page.dataset, Qt.Key.Key_Home)  # "— choose … —": no dataset
     qtbot.mouseClick(page.create_btn, Qt.MouseButton.LeftButton)
     await until(lambda: "failed" in page.banner.text(), 10, "the refusal")
     assert "ExperienceEvent dataset" in page.banner.text()

@@ -1,4 +1,5 @@
-"""Web SDK page: runs the services for it (sandbox datastreams, the Edge call) and hands plain values back."""
+"""Web SDK page: runs the services for it (sandbox datastreams and the ExperienceEvent datasets they can write to,
+the Edge call) and hands plain values back."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 
 class WebSdkController(QObject):
     datastreams_listed = Signal(object)  # [services.edge.Datastream]
+    datasets_listed = Signal(object)  # [dict] of services.listing.event_datasets: id, name, schema_title, …
     datastream_created = Signal(object)  # services.edge.Datastream
     sent = Signal(object)  # aep.edge.EdgeAnswer
     failed = Signal(str)
@@ -32,16 +34,23 @@ class WebSdkController(QObject):
         return bool(session is not None and session.endpoints.is_local)
 
     def list_datastreams(self) -> None:
+        """The local sandbox's datastreams and the ExperienceEvent datasets a new one can send to."""
         if self._session() is None or not self.is_local:
             return
         self.ctx.run("web-sdk-datastreams", self._list(), on_error=self._err("Listing datastreams"), busy=False)
 
     async def _list(self) -> None:
+        import asyncio
+
         from ...services.edge import list_datastreams
+        from ...services.listing import event_datasets
 
-        self.datastreams_listed.emit(await list_datastreams(self.ctx.session))
+        session = self.ctx.session
+        streams, datasets = await asyncio.gather(list_datastreams(session), event_datasets(session))
+        self.datasets_listed.emit(datasets)
+        self.datastreams_listed.emit(streams)
 
-    def create_datastream(self, dataset_id: str, name: str) -> None:
+    def create_datastream(self, dataset_id: str, name: str = "") -> None:
         if self._session() is None:
             return
         self.ctx.run("web-sdk-create", self._create(dataset_id, name), on_error=self._err("Creating the datastream"))

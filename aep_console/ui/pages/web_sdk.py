@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -55,10 +56,10 @@ class WebSdkPage(QWidget):
         self.datastreams.setAccessibleName("Sandbox datastreams")
         self.datastreams.setToolTip("The local sandbox's datastreams; choosing one fills in its id")
         self.refresh_btn = _button("&Refresh", "List the local sandbox's datastreams again", "Refresh datastreams")
-        self.dataset = QLineEdit()
+        self.dataset = QComboBox()
         self.dataset.setAccessibleName("Event dataset")
-        self.dataset.setPlaceholderText("ExperienceEvent dataset id")
         self.dataset.setToolTip("The ExperienceEvent dataset a new datastream sends events to")
+        self._wanted_dataset = ""  # the send target's dataset: chosen here when it is an ExperienceEvent one
         self.create_btn = _button("&Create datastream", "Create a datastream on the local sandbox for this dataset",
                                   "Create datastream")
         self.datastream_id = QLineEdit()
@@ -107,12 +108,13 @@ class WebSdkPage(QWidget):
         lay.addWidget(self.banner)
 
         self.refresh_btn.clicked.connect(c.list_datastreams)
-        self.create_btn.clicked.connect(lambda: c.create_datastream(self.dataset.text(), ""))
+        self.create_btn.clicked.connect(lambda: c.create_datastream(self.dataset.currentData() or ""))
         self.datastreams.currentIndexChanged.connect(self._picked)
         self.datastream_id.textChanged.connect(lambda _: self.refresh_code())
         self.copy_btn.clicked.connect(self._copy)
         self.send_btn.clicked.connect(self._send)
         c.datastreams_listed.connect(self._listed)
+        c.datasets_listed.connect(self._datasets_listed)
         c.datastream_created.connect(self._created)
         c.sent.connect(self._sent)
         c.failed.connect(lambda msg: self.banner.set_message("error", msg))
@@ -135,12 +137,22 @@ class WebSdkPage(QWidget):
         self.hint.setText(browser_hint(getattr(urls, "edge_https", None)) if local else
                           "alloy sends to Adobe's Edge Network (edge.adobedc.net); the page needs the datastream id "
                           "and your org id.")
+        if not local:  # AEP: datastreams are made in Data Collection; nothing of a previous sandbox stays
+            self._datasets_listed([])
+            self._listed([])
         self.controller.list_datastreams()
         self.refresh_code()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.ctx.session is not None:  # datasets and datastreams made elsewhere since the last look
+            self.controller.list_datastreams()
+
     def _target_changed(self, target) -> None:
-        if target is not None and target.dataset_id and not self.dataset.text():
-            self.dataset.setText(target.dataset_id)
+        self._wanted_dataset = target.dataset_id if target is not None else ""
+        i = self.dataset.findData(self._wanted_dataset) if self._wanted_dataset else -1
+        if i > 0:
+            self.dataset.setCurrentIndex(i)
 
     def _web_target(self) -> WebSdkTarget:
         org = getattr(self.ctx.profile, "org_id", "") or "YOUR_ORG_ID@AdobeOrg"
@@ -163,13 +175,30 @@ class WebSdkPage(QWidget):
 
     # --- actions ---------------------------------------------------------------------------------
 
+    def _datasets_listed(self, rows) -> None:
+        current = self.dataset.currentData()
+        self.dataset.clear()
+        self.dataset.addItem("— choose an ExperienceEvent dataset —" if rows else
+                             "— no ExperienceEvent dataset yet: create one on the Datasets page —", None)
+        for r in rows:
+            self.dataset.addItem(r["name"], r["id"])
+            self.dataset.setItemData(self.dataset.count() - 1, f"{r['id']} (schema {r['schema_title']})",
+                                     Qt.ItemDataRole.ToolTipRole)
+        i = self.dataset.findData(self._wanted_dataset) if self._wanted_dataset else -1
+        self.dataset.setCurrentIndex(i if i > 0 else max(0, self.dataset.findData(current)))
+
     def _listed(self, streams) -> None:
         current = self.datastream_id.text().strip()
         self.datastreams.blockSignals(True)  # refilling the list is not a choice
         self.datastreams.clear()
         self.datastreams.addItem(f"— choose one of {len(streams)} datastreams —" if streams else "— none yet —", None)
         for s in streams:
-            self.datastreams.addItem(f"{s.name}  ({s.id})", s.id)
+            label = s.label
+            if s.dataset_name and s.dataset_name not in label:
+                label = f"{label}  → {s.dataset_name}"
+            self.datastreams.addItem(label, s.id)
+            self.datastreams.setItemData(self.datastreams.count() - 1, f"datastream {s.id}\ndataset "
+                                         f"{s.dataset_name or '?'} ({s.dataset_id})", Qt.ItemDataRole.ToolTipRole)
         self.datastreams.setCurrentIndex(max(0, self.datastreams.findData(current)))
         self.datastreams.blockSignals(False)
 
@@ -181,7 +210,9 @@ class WebSdkPage(QWidget):
     def _created(self, stream) -> None:
         self.datastreams.setCurrentIndex(max(0, self.datastreams.findData(stream.id)))
         self.datastream_id.setText(stream.id)
-        self.banner.set_message("success", f"Datastream {stream.id} sends events to dataset {stream.dataset_id}.")
+        self.banner.set_message("success", f"Datastream “{stream.label}” sends events to dataset "
+                                           f"“{stream.dataset_name or stream.dataset_id}”.",
+                                tip=f"datastream {stream.id}\ndataset {stream.dataset_id}")
 
     def _copy(self) -> None:
         box = self.tabs.currentWidget()

@@ -22,7 +22,8 @@ class Banner(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.set_message(kind, text)
 
-    def set_message(self, kind: str, text: str) -> None:
+    def set_message(self, kind: str, text: str, tip: str = "") -> None:
+        """Show ``text`` styled as ``kind``; ``tip`` (the ids behind the names, say) is its tooltip."""
         self.kind = kind
         bg, fg = _STYLES[kind]
         weight = "bold" if kind == "production" else "normal"
@@ -30,5 +31,6 @@ class Banner(QLabel):
             f"QLabel {{ background: {bg}; color: {fg}; padding: 6px 10px; border-radius: 4px; font-weight: {weight}; }}"
         )
         self.setText(text)
+        self.setToolTip(tip)
         self.setAccessibleName(f"{kind} message")
         self.setVisible(bool(text))
