@@ -5,8 +5,9 @@
    history recording every exchange;
 2. the same kind of records sent the naive way, one request per record, sequentially (as a
    collection runner sends), on a sample of ``--naive-records`` records; the ratio of the rates;
-3. peak resident memory of a process that streams a 1 GB JSON Lines file into the sandbox with the
-   engine (the file is generated in a temporary folder and deleted afterwards).
+3. peak resident memory of ``aep-console send`` streaming a 1 GB JSON Lines file into the sandbox, its
+   worker processes included (the sum of their RSS, which counts shared library pages once per
+   process: an upper bound); the file is generated in a temporary folder and deleted afterwards.
 
 Targets: engine >= 10,000 records/s; peak RSS <= 200 MB.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -112,13 +114,7 @@ def naive_run(sb, target: SendTarget, n: int, start: int) -> float:
         return time.perf_counter() - t0
 
 
-def child_stream(args) -> int:
-    """In a child process: stream one file with the engine; print the report as JSON."""
-    target = SendTarget(**json.loads(args.target))
-    sb = type("SB", (), {"urls": type("U", (), {"base": args.base})})()
-    seconds, report = asyncio.run(engine_run(sb, target, Path(args.child_stream), history=None))
-    print(json.dumps({"seconds": seconds, **report.to_json()}))
-    return 0
+PEAKS: dict[str, int] = {}  # peak RSS per process (the engine's, each worker's)
 
 
 def peak_rss_of(cmd: list[str]) -> tuple[int, str]:
@@ -129,9 +125,22 @@ def peak_rss_of(cmd: list[str]) -> tuple[int, str]:
     def sample() -> None:
         nonlocal peak
         ps = psutil.Process(proc.pid)
-        while not done.is_set():
+        while not done.is_set():  # the process and its worker processes together
             try:
-                peak = max(peak, ps.memory_info().rss)
+                total = ps.memory_info().rss
+                pss = ps.memory_full_info().pss
+                PEAKS["engine"] = max(PEAKS.get("engine", 0), total)
+                for child in ps.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        rss = child.memory_info().rss
+                        total += rss
+                        pss += child.memory_full_info().pss
+                        line = " ".join(child.cmdline())
+                        name = ("resource tracker" if "resource_tracker" in line else
+                                f"worker {child.pid}" if "multiprocessing" in line else "other")
+                        PEAKS[name] = max(PEAKS.get(name, 0), rss)
+                peak = max(peak, total)
+                PEAKS["sum of PSS"] = max(PEAKS.get("sum of PSS", 0), pss)
             except psutil.Error:
                 return
             time.sleep(0.02)
@@ -146,54 +155,66 @@ def peak_rss_of(cmd: list[str]) -> tuple[int, str]:
     return peak, out
 
 
+def throughput_rows(sb, target: SendTarget, work: Path, args) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    data = work / "members.jsonl"
+    write_jsonl(data, args.records)
+    secs, rep = asyncio.run(engine_run(sb, target, data, history=None))
+    engine_rate = rep.progress.accepted / secs
+    rows.append((f"engine, {args.records:,} records (8 in flight, batches < 1 MB)",
+                 f"{engine_rate:,.0f} records/s", f"{secs:.1f} s, {rep.progress.requests} requests, "
+                 f"{rep.progress.accepted:,} accepted"))
+    hist = HistoryStore(work / "history.sqlite3")
+    data2 = work / "members2.jsonl"
+    write_jsonl(data2, args.records, start=10_000_000)
+    secs_h, rep_h = asyncio.run(engine_run(sb, target, data2, history=hist))
+    rows.append(("engine + request history (every exchange recorded, redacted)",
+                 f"{rep_h.progress.accepted / secs_h:,.0f} records/s", f"{secs_h:.1f} s"))
+    naive_s = naive_run(sb, target, args.naive_records, 20_000_000)
+    naive_rate = args.naive_records / naive_s
+    rows.append((f"naive: 1 request per record, sequential ({args.naive_records:,} records)",
+                 f"{naive_rate:,.0f} records/s", f"{naive_s:.1f} s"))
+    rows.append(("ratio engine / naive", f"{engine_rate / naive_rate:,.1f} x", ""))
+    rows.append(("target", ">= 10,000 records/s", "met" if engine_rate >= 10_000 else "NOT met"))
+    return rows
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--naive-records", type=int, default=5_000)
     ap.add_argument("--gb", type=float, default=1.0, help="size of the JSON Lines file for the memory run (0: skip)")
-    ap.add_argument("--child-stream", help=argparse.SUPPRESS)
-    ap.add_argument("--target", help=argparse.SUPPRESS)
-    ap.add_argument("--base", help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="worker processes of the memory run (default: the engine's choice; 0: none)")
+    ap.add_argument("--memory-only", action="store_true", help="only the memory run")
     args = ap.parse_args(argv)
-    if args.child_stream:
-        return child_stream(args)
 
     work = Path(tempfile.mkdtemp(prefix="aep-engine-bench-"))
     sb = start_sandbox(work / "sandbox")
     rows: list[tuple[str, str, str]] = []
     try:
         target, _ = asyncio.run(setup(sb))
-        data = work / "members.jsonl"
-        write_jsonl(data, args.records)
-        secs, rep = asyncio.run(engine_run(sb, target, data, history=None))
-        engine_rate = rep.progress.accepted / secs
-        rows.append((f"engine, {args.records:,} records (8 in flight, batches < 1 MB)",
-                     f"{engine_rate:,.0f} records/s", f"{secs:.1f} s, {rep.progress.requests} requests, "
-                     f"{rep.progress.accepted:,} accepted"))
-        hist = HistoryStore(work / "history.sqlite3")
-        data2 = work / "members2.jsonl"
-        write_jsonl(data2, args.records, start=10_000_000)
-        secs_h, rep_h = asyncio.run(engine_run(sb, target, data2, history=hist))
-        rows.append(("engine + request history (every exchange recorded, redacted)",
-                     f"{rep_h.progress.accepted / secs_h:,.0f} records/s", f"{secs_h:.1f} s"))
-        naive_s = naive_run(sb, target, args.naive_records, 20_000_000)
-        naive_rate = args.naive_records / naive_s
-        rows.append((f"naive: 1 request per record, sequential ({args.naive_records:,} records)",
-                     f"{naive_rate:,.0f} records/s", f"{naive_s:.1f} s"))
-        rows.append(("ratio engine / naive", f"{engine_rate / naive_rate:,.1f} x", ""))
-        rows.append(("target", ">= 10,000 records/s", "met" if engine_rate >= 10_000 else "NOT met"))
+        if not args.memory_only:
+            rows += throughput_rows(sb, target, work, args)
         if args.gb > 0:
             big = work / "big.jsonl"
             n = write_jsonl(big, size=int(args.gb * 1024**3), start=30_000_000)
             size = big.stat().st_size
-            cmd = [sys.executable, __file__, "--child-stream", str(big), "--base", sb.urls.base,
-                   "--target", json.dumps(target.__dict__)]
+            # the command line a user runs (its worker processes import only what they need)
+            cmd = [sys.executable, "-m", "aep_console", "send", str(big), "--profile", "Local sandbox",
+                   "--sandbox-url", sb.urls.base, "--connection", target.connection_id, "--dataset",
+                   target.dataset_id, "--schema", target.schema_id, "--no-progress", "--json"]
+            if args.workers is not None:
+                cmd += ["--workers", str(args.workers)]
             peak, out = peak_rss_of(cmd)
-            child = json.loads(out.strip().splitlines()[-1])
+            child = json.loads(out[out.index("{"):])
+            child["seconds"] = child["elapsed"]
             big.unlink()
-            rows.append((f"peak RSS streaming a {size / 1024**3:.2f} GB JSON Lines file ({n:,} records)",
+            who = "" if args.workers is None else f", {args.workers} worker process(es)"
+            rows.append((f"peak RSS streaming a {size / 1024**3:.2f} GB JSON Lines file ({n:,} records{who})",
                          f"{peak / 1024**2:,.0f} MB",
-                         f"{'met' if peak <= 200 * 1024**2 else 'NOT met'} (<= 200 MB); "
+                         f"{'met' if peak <= 200 * 1024**2 else 'NOT met'} (<= 200 MB; per process: "
+                         + ", ".join(f"{k} {v / 1024**2:,.0f} MB" for k, v in PEAKS.items()) + "); "
                          f"{child['accepted']:,} accepted in {child['seconds']:.0f} s "
                          f"({child['accepted'] / child['seconds']:,.0f} records/s)"))
     finally:

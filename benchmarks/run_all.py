@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["xdm_validate_bench.py", "sandbox_bench.py", "engine_bench.py", "gui_bench.py"]
+ORDER = ["xdm_validate_bench.py", "sandbox_bench.py", "engine_bench.py", "streaming_bench.py", "gui_bench.py"]
 
 
 def main(argv: list[str]) -> int:

@@ -27,6 +27,7 @@ from .common import (
 # Each module adds its command(s) with ``register(subparsers)`` and sets ``handler``.
 COMMAND_MODULES = (send, lookup, setup, profiles, history, promote)
 SANDBOX_SUBCOMMAND = "sandbox-server"  # how a frozen build starts its embedded sandbox (not for users)
+BULK_WORKER_SUBCOMMAND = "bulk-worker"  # … and the window's bulk-send worker process (ui/controllers/bulk_worker.py)
 log = logging.getLogger("aep_console.cli")
 
 
@@ -60,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         from ..sandbox.server.cli import main as sandbox_main
 
         return sandbox_main(argv[1:])
+    if argv and argv[0] == BULK_WORKER_SUBCOMMAND:
+        from ..services.bulk_process import main as bulk_worker_main
+
+        return bulk_worker_main(argv[1:])
+    if getattr(sys, "frozen", False):  # worker processes of a bulk send (multiprocessing spawn) start here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

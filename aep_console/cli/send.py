@@ -41,6 +41,12 @@ def register(sub: Any) -> None:
                    help="CSV column mapping (types: string, integer, number, boolean, json)")
     s.add_argument("--concurrency", type=int, default=8)
     s.add_argument("--no-validate", action="store_true", help="skip client-side XDM validation")
+    s.add_argument("--max-rate", type=float, metavar="MESSAGES_PER_S",
+                   help="messages per second at most (default: AEP's 10,000/s guardrail against AEP, "
+                        "unlimited on the local sandbox; 0: unlimited)")
+    s.add_argument("--workers", type=int, metavar="N",
+                   help="processes preparing a JSON Lines file (default: one per idle core beyond two, for files "
+                        "of 32 MB and more; 0: none)")
     s.add_argument("--string-ids", action="store_true", help="convert integer _id values to strings")
     s.add_argument("--dead-letter", help="dead-letter JSON Lines file (default: in the run folder)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -88,7 +94,8 @@ async def cmd_send(args: argparse.Namespace) -> int:
         if args.sync_validation:
             return await _send_sync(session, target, args, mapping or None)
         options = EngineOptions(concurrency=max(1, args.concurrency), validate=not args.no_validate,
-                                string_ids=args.string_ids)
+                                string_ids=args.string_ids, max_messages_per_second=args.max_rate,
+                                workers=args.workers)
         try:
             run = BulkRun(session, args.file, target, fmt=args.format, mapping=mapping or None, resume=args.resume,
                           restart=args.restart, options=options, dead_letter_path=args.dead_letter)

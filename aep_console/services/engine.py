@@ -1,4 +1,4 @@
-"""The bulk streaming engine: records → validated envelopes → batches under 1 MB → DCS, concurrently.
+"""The bulk streaming engine: prepared request bodies (prepare.py) → DCS, concurrently.
 
     sender = BulkSender(session, target, validator=v, journal=j, dead_letters=dl, on_progress=cb)
     report = await sender.run(read_records(path), skip=state.done)
@@ -8,7 +8,8 @@ Every record ends in exactly one outcome: accepted, or dead-lettered (invalid, u
 by AEP / retries exhausted) with the reason. Per-message failures of a 207 are read in both the
 ``status`` and the ``statusCode`` form (the client parses both); 429/5xx/no answer are retried with
 back-off (``Retry-After`` honoured), 413 and whole-request 400 split the batch. Outcomes are written
-to the dead-letter file (fsync'd) and then the journal, so a killed run resumes losing nothing.
+to the dead-letter file and then the journal, fsync'd off the loop (outcome_writer.py), so a killed
+run resumes losing nothing. Requests are paced to AEP's guardrails against AEP (pacing.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import orjson
@@ -45,21 +46,14 @@ from .engine_types import (
     SendTarget,
 )
 from .journal import Journal
+from .outcome_writer import OutcomeWriter
+from .pacing import AEP_MESSAGES_PER_SECOND, AEP_REQUESTS_PER_SECOND, Pacer, rate
+from .prepare import WRAP, Prepared, PreparedBatch, Preparer, prepared_here
+from .prepare import Message as _Msg
 from .sources import SourceError, SourceRecord
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = RetryPolicy().retry_statuses  # the console's one retry policy (aep/retry.py)
-_WRAP = len(b'{"messages":[]}')
-DCS_MAX_REQUEST = 1_000_000
-
-
-class _Msg:
-    __slots__ = ("attempts", "data", "entity", "index", "last", "line")
-
-    def __init__(self, index: int, line: int, data: bytes, entity: dict) -> None:
-        self.index, self.line, self.data, self.entity = index, line, data, entity
-        self.attempts = 0
-        self.last: str | None = None
 
 
 class BulkSender:
@@ -77,7 +71,7 @@ class BulkSender:
         self._gate = asyncio.Event()
         self._gate.set()
         self._cancelled = False
-        self._queue: deque[_Msg] = deque()
+        self._queue: deque[PreparedBatch] = deque()
         self._queued_bytes = 0
         self._retry: deque[_Msg] = deque()
         self._outstanding = 0  # records in the pipeline without a final outcome
@@ -87,6 +81,7 @@ class BulkSender:
         self._not_before = 0.0  # shared cool-down after 429/503 (monotonic)
         self._last_emit = 0.0
         self._abort: str | None = None
+        self._writer: OutcomeWriter | None = None
         self._abort_kind = "aep"  # or "failures": stop_after_failures was reached
         self._timers: set[asyncio.TimerHandle] = set()
         self._rand = random.Random()
@@ -95,6 +90,10 @@ class BulkSender:
         whole = orjson.dumps(env)
         cut = whole.rindex(b"{}")
         self._prefix, self._suffix = whole[:cut], whole[cut + 2:]
+        self._cut = (len(self._prefix), len(self._suffix))
+        local = getattr(getattr(session, "endpoints", None), "is_local", True)
+        self._pacer = Pacer(rate(self.opt.max_messages_per_second, AEP_MESSAGES_PER_SECOND, local=local),
+                            rate(self.opt.max_requests_per_second, AEP_REQUESTS_PER_SECOND, local=local))
 
     # --- control (GUI / CLI) --------------------------------------------------------------------
     def pause(self) -> None:
@@ -117,6 +116,11 @@ class BulkSender:
         self._space.set()
 
     @property
+    def stopping(self) -> bool:
+        """Cancelled, or aborted by an answer no retry can fix: read no further."""
+        return self._cancelled or self._abort is not None
+
+    @property
     def paused(self) -> bool:
         return not self._gate.is_set()
 
@@ -133,8 +137,6 @@ class BulkSender:
             log.exception("progress callback failed")
 
     def _results(self, results: list[RecordResult]) -> None:
-        if self.on_result is None:
-            return
         for r in results:
             try:
                 self.on_result(r)
@@ -143,10 +145,10 @@ class BulkSender:
 
     def _finish(self, accepted: list[tuple[_Msg, str | None]], dead: list[tuple[Any, str, str, int | None]]) -> None:
         """Make outcomes durable: dead letters first, then the journal (see journal.py)."""
-        if dead and self.dead is not None:
-            self.dead.write([dead_entry(m, kind, reason, status) for m, kind, reason, status in dead])
-        if self.journal is not None and (accepted or dead):
-            self.journal.record(accepted=[m.index for m, _ in accepted], dead_lettered=[m.index for m, *_ in dead])
+        if self._writer is not None and (accepted or dead):
+            self._writer.put([dead_entry(m, kind, reason, status) for m, kind, reason, status in dead]
+                             if self.dead is not None else [],
+                             [m.index for m, _ in accepted], [m.index for m, *_ in dead])
         p = self.progress
         p.accepted += len(accepted)
         for _, kind, _, _ in dead:
@@ -167,18 +169,32 @@ class BulkSender:
                              for m, kind, why, st in dead])
         self._emit()
 
+    def _accepted_batch(self, batch: PreparedBatch, answer: Any, attempts: int) -> None:
+        """The fast path: every message of a prepared batch accepted."""
+        if self._writer is not None:
+            self._writer.put([], batch.indexes, [])
+        self.progress.accepted += len(batch)
+        if self.on_result is not None:
+            ids = answer.xaction_ids()
+            self._results([RecordResult(i, line, ACCEPTED, attempts, 200, x)
+                           for i, line, x in zip(batch.indexes, batch.lines, ids, strict=False)])
+        self._emit()
+
     # --- the run --------------------------------------------------------------------------------
-    async def run(self, records: Iterable[SourceRecord], *, skip: Any = None,
-                  total_bytes: int | None = None) -> RunReport:
-        """Send every record of ``records`` not in ``skip`` (a set of indexes from the journal)."""
+    async def run(self, records: Iterable[SourceRecord] | None = None, *, skip: Any = None,
+                  total_bytes: int | None = None, prepared: AsyncIterator[Prepared] | None = None) -> RunReport:
+        """Send every record of ``records`` not in ``skip`` (a set of indexes from the journal), or the
+        blocks of ``prepared`` (records already prepared elsewhere, e.g. by worker processes)."""
         self.progress = Progress(total_bytes=total_bytes)
         if skip is not None:
             self.progress.skipped = len(skip)
+        if self.journal is not None or self.dead is not None:
+            self._writer = OutcomeWriter(self.journal, self.dead)
         workers = [asyncio.create_task(self._worker()) for _ in range(max(1, self.opt.concurrency))]
         error: str | None = None
         kind: str | None = None
         try:
-            await self._read(records, skip)
+            await self._consume(prepared if prepared is not None else self._prepare_here(records or (), skip))
         except SourceError as exc:
             error, kind = str(exc), "input"
         except asyncio.CancelledError:
@@ -192,6 +208,11 @@ class BulkSender:
             finally:
                 for t in self._timers:
                     t.cancel()
+                if self._writer is not None:
+                    try:
+                        await asyncio.to_thread(self._writer.close)
+                    except Exception as exc:
+                        self._abort = self._abort or f"could not write the run's journal: {exc}"
         p = self.progress
         if self._abort:
             p.state, error, kind = ABORTED, self._abort, self._abort_kind
@@ -208,77 +229,57 @@ class BulkSender:
                          self.journal.path if self.journal else None, error, resumed=skip is not None,
                          error_kind=kind, sample_reasons=tuple(self.dead.samples) if self.dead else ())
 
-    async def _read(self, records: Iterable[SourceRecord], skip: Any) -> None:
-        high = max(self.opt.max_batch_bytes * (self.opt.concurrency + 2), 4 * self.opt.max_batch_bytes)
-        dead: list[tuple[Any, str, str, int | None]] = []
-        last_flush = time.monotonic()
-        validator = self.validator if self.opt.validate else None
-        n = 0
-        try:
-            for rec in records:
-                if self._cancelled or self._abort:
-                    break
-                n += 1
-                if rec.end_offset:
-                    self.progress.bytes_read = rec.end_offset
-                if skip is not None and rec.index in skip:
-                    continue
-                self.progress.read += 1
-                if rec.error is not None:
-                    dead.append((rec, UNREADABLE, f"{rec.location()}: {rec.error}", None))
-                else:
-                    if self.opt.string_ids and type(rec.entity.get("_id")) is int:
-                        rec.entity["_id"] = str(rec.entity["_id"])
-                    violations = validator.validate(rec.entity, limit=5) if validator is not None else None
-                    if violations:
-                        why = "; ".join(f"{v.json_path}: {v.message}" for v in violations)
-                        dead.append((rec, INVALID, f"{rec.location()}: {why}", 400))
-                    else:
-                        data = self._prefix + orjson.dumps(rec.entity) + self._suffix
-                        if len(data) + _WRAP > DCS_MAX_REQUEST:
-                            dead.append((rec, FAILED, f"{rec.location()}: the message is {len(data):,} bytes; DCS "
-                                         f"accepts at most {DCS_MAX_REQUEST:,} bytes per request (413)", 413))
-                            continue
-                        self._queue.append(_Msg(rec.index, rec.line, data, rec.entity))
-                        self._queued_bytes += len(data) + 1
-                        self._outstanding += 1
-                        if self._queued_bytes >= self.opt.max_batch_bytes:
-                            self._wake.set()
-                now = time.monotonic()
-                limit = self.opt.stop_after_failures
-                if dead and (len(dead) >= 1000 or now - last_flush > 0.25
-                             or (limit and self.progress.dead_lettered + len(dead) >= limit)):
-                    self._finish([], dead)
-                    dead, last_flush = [], now
-                if n % 256 == 0:
-                    self._emit()
-                    await asyncio.sleep(0)  # let the workers run
-                    while self._queued_bytes > high and not (self._cancelled or self._abort):
-                        self._space.clear()
-                        await self._space.wait()
-        finally:  # also when the source stops with a SourceError: what was read is accounted for
-            if dead:
-                self._finish([], dead)
+    def _prepare_here(self, records: Iterable[SourceRecord], skip: Any) -> AsyncIterator[Prepared]:
+        opt = self.opt
+        prep = Preparer(self._prefix, self._suffix, validator=self.validator if opt.validate else None,
+                        string_ids=opt.string_ids, max_bytes=opt.max_batch_bytes, max_messages=opt.max_batch_messages)
+        return prepared_here(prep, records, skip)
 
-    def _take(self) -> list[_Msg]:
-        """The next batch: due retries first, then queued records, under the size limits."""
+    async def _consume(self, blocks: AsyncIterator[Prepared]) -> None:
+        high = max(self.opt.max_batch_bytes * (self.opt.concurrency + 2), 4 * self.opt.max_batch_bytes)
+        p = self.progress
+        async for prep in blocks:
+            p.read += prep.read
+            if prep.end_offset:
+                p.bytes_read = prep.end_offset
+            if prep.dead:
+                self._finish([], prep.dead)  # in record order, before anything later is accepted
+            for batch in prep.batches:
+                self._queue.append(batch)
+                self._queued_bytes += len(batch.body)
+                self._outstanding += len(batch)
+            if self._queue:
+                self._wake.set()
+            self._emit()
+            await asyncio.sleep(0)  # let the senders run
+            while self._queued_bytes > high and not (self._cancelled or self._abort):
+                self._space.clear()
+                await self._space.wait()
+            if self._cancelled or self._abort:
+                break
+
+    def _take(self) -> PreparedBatch | list[_Msg]:
+        """The next request: due retries first (under the size limits), else the next prepared batch."""
+        if not self._retry:
+            if not self._queue:
+                return []
+            batch = self._queue.popleft()
+            self._queued_bytes -= len(batch.body)
+            return batch
         batch: list[_Msg] = []
-        size = _WRAP
-        for source in (self._retry, self._queue):
-            while source and len(batch) < self.opt.max_batch_messages:
-                m = source[0]
-                if batch and size + len(m.data) + 1 > self.opt.max_batch_bytes:
-                    return batch
-                source.popleft()
-                if source is self._queue:
-                    self._queued_bytes -= len(m.data) + 1
-                batch.append(m)
-                size += len(m.data) + 1
+        size = WRAP
+        source = self._retry
+        while source and len(batch) < self.opt.max_batch_messages:
+            m = source[0]
+            if batch and size + len(m.data) + 1 > self.opt.max_batch_bytes:
+                return batch
+            source.popleft()
+            batch.append(m)
+            size += len(m.data) + 1
         return batch
 
     def _ready(self) -> bool:
-        return bool(self._retry) or self._queued_bytes >= self.opt.max_batch_bytes or \
-            len(self._queue) >= self.opt.max_batch_messages or (self._reader_done and bool(self._queue))
+        return bool(self._retry) or bool(self._queue)
 
     async def _worker(self) -> None:
         while True:
@@ -299,52 +300,75 @@ class BulkSender:
             batch = self._take()
             self._space.set()
             if batch:
+                delay = self._pacer.delay(len(batch))
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 await self._send(batch)
 
-    async def _send(self, batch: list[_Msg]) -> None:
+    def _messages(self, batch: PreparedBatch, attempts: int) -> list[_Msg]:
+        cut = self._cut
+        return [_Msg(i, line, batch.message(k), cut, attempts)
+                for k, (i, line) in enumerate(zip(batch.indexes, batch.lines, strict=True))]
+
+    async def _send(self, batch: PreparedBatch | list[_Msg]) -> None:
         p = self.progress
-        p.in_flight += len(batch)
+        n = len(batch)
+        p.in_flight += n
         p.requests += 1
-        for m in batch:
-            m.attempts += 1
-        body = b'{"messages":[' + b",".join(m.data for m in batch) + b"]}"
+        if isinstance(batch, PreparedBatch):
+            prepared, body = batch, batch.body
+        else:
+            prepared = None
+            for m in batch:
+                m.attempts += 1
+            body = b'{"messages":[' + b",".join(m.data for m in batch) + b"]}"
         split: E.AEPError | None = None
         try:
-            ack = await self.session.streaming.send_batch(self.target.connection_id, body=body, count=len(batch),
-                                                          flow_id=self.target.flow_id)
+            answer = await self.session.streaming.post_batch(self.target.connection_id, body, n,
+                                                             flow_id=self.target.flow_id)
         except E.PayloadTooLarge as exc:
             split = exc
         except (E.AuthError, E.NotFoundError, E.BadRequestError) as exc:  # not a per-record problem
             self._abort = f"{type(exc).__name__}: {exc}"
-            self._requeue_now(batch)
+            self._requeue_now(self._messages(prepared, 1) if prepared is not None else batch)
         except (E.RateLimited, E.ServerError, E.NetworkError) as exc:
             status = getattr(exc, "status", None) or 0
-            self._retry_later(batch, f"{type(exc).__name__}: {exc}", status, getattr(exc, "retry_after", None))
+            msgs = self._messages(prepared, 1) if prepared is not None else batch
+            self._retry_later(msgs, f"{type(exc).__name__}: {exc}", status, getattr(exc, "retry_after", None))
         except E.AEPError as exc:
-            self._fail_all(batch, f"{type(exc).__name__}: {exc}", getattr(exc, "status", None))
+            self._fail_all(self._messages(prepared, 1) if prepared is not None else batch,
+                           f"{type(exc).__name__}: {exc}", getattr(exc, "status", None))
         else:
-            accepted, dead, again = [], [], []
-            for m, r in zip(batch, ack.results, strict=False):
-                verdict = classify(r, self.policy)
-                if verdict == "ok":
-                    accepted.append((m, r.xaction_id))
-                elif verdict == "retry":
-                    m.last = f"HTTP {r.status or 'no answer'}: {r.message or ''}".strip()
-                    again.append(m)
-                else:
-                    dead.append((m, FAILED, f"record {m.index} (line {m.line}): HTTP {r.status}: {r.message}",
-                                 r.status))
-            if len(ack.results) < len(batch):  # the client pads, but be safe
-                again.extend(batch[len(ack.results):])
-            self._outstanding -= len(accepted) + len(dead)
-            self._finish(accepted, dead)
-            if again:
-                self._retry_later(again, again[0].last or "partial failure", 0, None)
+            if prepared is not None and answer.all_ok:
+                self._outstanding -= n
+                self._accepted_batch(prepared, answer, 1)
+            else:
+                msgs = self._messages(prepared, 1) if prepared is not None else batch
+                self._answered(msgs, answer.results())
         finally:
-            p.in_flight -= len(batch)
+            p.in_flight -= n
             self._emit()
         if split is not None:
-            await self._split_or_fail(batch, split)
+            await self._split_or_fail(self._messages(prepared, 1) if prepared is not None else batch, split)
+
+    def _answered(self, batch: list[_Msg], results: list[Any]) -> None:
+        accepted, dead, again = [], [], []
+        for m, r in zip(batch, results, strict=False):
+            verdict = classify(r, self.policy)
+            if verdict == "ok":
+                accepted.append((m, r.xaction_id))
+            elif verdict == "retry":
+                m.last = f"HTTP {r.status or 'no answer'}: {r.message or ''}".strip()
+                again.append(m)
+            else:
+                dead.append((m, FAILED, f"record {m.index} (line {m.line}): HTTP {r.status}: {r.message}",
+                             r.status))
+        if len(results) < len(batch):  # the client pads, but be safe
+            again.extend(batch[len(results):])
+        self._outstanding -= len(accepted) + len(dead)
+        self._finish(accepted, dead)
+        if again:
+            self._retry_later(again, again[0].last or "partial failure", 0, None)
 
     def _requeue_now(self, batch: list[_Msg]) -> None:
         for m in batch:

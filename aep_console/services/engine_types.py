@@ -40,6 +40,11 @@ class EngineOptions:
     validate: bool = True  # client-side XDM validation before sending
     string_ids: bool = False  # convert an integer "_id" to a string (the tutorial's event sample has them)
     progress_interval: float = 0.1  # seconds between progress callbacks
+    # rates kept (pacing.py): None = AEP's guardrails against real AEP (10,000 messages/s per org,
+    # 1,000 requests/s) and unlimited against the local sandbox; 0 = unlimited
+    max_messages_per_second: float | None = None
+    max_requests_per_second: float | None = None
+    workers: int | None = None  # processes preparing JSON Lines (None: per idle core beyond two, files >= 32 MB; 0: none)
     stop_after_failures: int | None = None  # stop the run (resumable) once this many records were not accepted
 
     def retry_policy(self) -> RetryPolicy:
@@ -48,7 +53,7 @@ class EngineOptions:
                            max_retry_after=self.max_retry_after)
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordResult:
     index: int
     line: int

@@ -23,6 +23,32 @@ def _events_file(path, n: int, bad_every: int = 0) -> None:
         fh.write("]\n")
 
 
+async def _stored(ctx, dataset_id: str) -> int:
+    """Records the sandbox has stored in the dataset (its Catalog batches' record counts)."""
+    total, start = 0, 0
+    while True:
+        batches = await ctx.session.catalog.list_batches(dataset_id=dataset_id, limit=100, start=start)
+        total += sum(b.record_count or 0 for b in batches)
+        if len(batches) < 100:
+            return total
+        start += 100
+
+
+def _bulk_processes() -> list:
+    """The bulk-send worker processes under this test process."""
+    import psutil
+
+    me = psutil.Process()
+    found = []
+    for child in me.children(recursive=True):
+        try:
+            if "aep_console.services.bulk_process" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            pass
+    return found
+
+
 async def test_bulk_send_pause_resume_cancel(connected, qtbot, tmp_path, ui_errors):
     from aep_console.ui.pages.editor import EditorPage
 
@@ -37,21 +63,29 @@ async def test_bulk_send_pause_resume_cancel(connected, qtbot, tmp_path, ui_erro
     _events_file(path, 60_000)
     bulk = page.bulk
     bulk.path_edit.setText(str(path))
+    dataset = ctx.target.dataset_id
+    before = await _stored(ctx, dataset)
     qtbot.mouseClick(bulk.send_all, Qt.MouseButton.LeftButton)
     await until(lambda: page.controller.bulk.progress is not None and page.controller.bulk.progress.accepted > 0,
                 30, "the first accepted records")
+    workers = _bulk_processes()
+    assert len(workers) == 1  # the engine runs in a worker process, not in the window's
     assert bulk.pause.isEnabled() and bulk.cancel.isEnabled() and not bulk.send_all.isEnabled()
     qtbot.mouseClick(bulk.pause, Qt.MouseButton.LeftButton)
     assert bulk.pause.text() == "Resume"
-    live = page.controller.bulk.run.sender.progress  # the engine's own counters
-    await until(lambda: live.in_flight == 0, 30, "the requests in flight to finish")
-    frozen = live.accepted
-    await asyncio.sleep(0.6)
-    assert live.accepted == frozen and live.in_flight == 0, "nothing is sent while paused"
+    await asyncio.sleep(1.0)  # the requests in flight when the pause arrived finish
+    frozen = await _stored(ctx, dataset)
+    await asyncio.sleep(0.8)
+    assert await _stored(ctx, dataset) == frozen, "the sandbox receives nothing while paused"
+    assert frozen - before < 60_000
     await until(lambda: bulk.eta.text() == "Paused", 2, "the paused ETA")
     qtbot.mouseClick(bulk.pause, Qt.MouseButton.LeftButton)  # resume
     assert bulk.pause.text() == "Pause"
-    await until(lambda: live.accepted > frozen, 15, "sending to resume")
+    for _ in range(300):  # the worker sends again
+        if await _stored(ctx, dataset) > frozen:
+            break
+        await asyncio.sleep(0.05)
+    assert await _stored(ctx, dataset) > frozen, "sending resumed"
     await until(lambda: bulk.plot.points(), 5, "throughput points")
     assert "records/s" in bulk.stats.text()
     qtbot.mouseClick(bulk.cancel, Qt.MouseButton.LeftButton)
@@ -61,6 +95,11 @@ async def test_bulk_send_pause_resume_cancel(connected, qtbot, tmp_path, ui_erro
     assert 0 < done < 60_000
     assert bulk.results.rowCount() == done  # one row per record with an outcome
     assert bulk.results.rows[0].status == "accepted" and bulk.results.rows[0].xaction_id
+    for _ in range(100):  # the worker process ends with its run
+        if not any(w.is_running() and w.status() != "zombie" for w in workers):
+            break
+        await asyncio.sleep(0.05)
+    assert not _bulk_processes()
     assert ui_errors == []
 
 
@@ -84,4 +123,39 @@ async def test_bulk_send_reports_invalid_records(connected, qtbot, tmp_path, ui_
     assert len(invalid) == 30 and "$._id: expected type: String, found: Long" in invalid[0].reason
     assert page.bulk.fix_button.isVisible()
     assert "30 of 300 records have an integer _id" in page.bulk.banner.text()
+    assert ui_errors == []
+
+
+async def test_the_worker_process_ends_with_the_window_and_the_run_stays_resumable(connected, qtbot, tmp_path,
+                                                                                 ui_errors):
+    from aep_console.ui.pages.editor import EditorPage
+
+    ctx = connected
+    page = EditorPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    await _event_target(ctx)
+    await until(lambda: page.controller.validator is not None, 15, "the validator")
+    path = tmp_path / "many.json"
+    _events_file(path, 80_000)
+    page.bulk.path_edit.setText(str(path))
+    qtbot.mouseClick(page.bulk.send_all, Qt.MouseButton.LeftButton)
+    await until(lambda: page.controller.bulk.progress is not None and page.controller.bulk.progress.accepted > 0,
+                30, "the first accepted records")
+    workers = _bulk_processes()
+    assert len(workers) == 1
+    # what Quit does (ui.app.run_gui): cancel the window's tasks and wait for them
+    ctx.runner.cancel_all()
+    await ctx.runner.wait_all()
+    for _ in range(200):
+        if not _bulk_processes():
+            break
+        await asyncio.sleep(0.05)
+    assert not _bulk_processes(), "the worker process outlived the window"
+    # the run was cancelled, not lost: its journal holds what was accepted, and it can be resumed
+    from aep_console.services.journal import Journal, run_key, runs_dir
+
+    t = ctx.target
+    state = Journal(runs_dir() / run_key(path, t.connection_id, t.dataset_id) / "journal.log").read()
+    assert state.header and 0 < state.accepted < 80_000 and not state.complete
     assert ui_errors == []

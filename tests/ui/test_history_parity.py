@@ -32,7 +32,7 @@ async def test_history_shows_headers_and_groups_a_bulk_run(connected, qtbot, tmp
     response = editor.response.toPlainText()
     assert response.startswith("HTTP 200") and "content-type:" in response.lower()
     path = tmp_path / f"{marker}.json"
-    _events_file(path, 1200)  # three requests of at most 500 messages
+    _events_file(path, 3600)  # three requests of at most 900 KB (the engine's batch limit: ~1,500 of these)
     type_into(qtbot, editor.bulk.path_edit, str(path))
     click(qtbot, editor.bulk.send_all)
     await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text().startswith("done"), 30,

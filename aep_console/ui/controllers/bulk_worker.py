@@ -1,140 +1,177 @@
-"""Runs one bulk send (services.bulk.BulkRun) on a worker thread with its own asyncio loop and its
-own AEPSession, so that validation, serialisation, 207 parsing, journal fsyncs and redaction never
-stall the window.
+"""Runs one bulk send in a worker subprocess (``services.bulk_process``), so that the engine never
+shares the interpreter lock with the window.
 
-Rules that keep Qt safe (../shared/docs/testing-notes.md: a thread + Python's cyclic GC deleting
-Qt objects off the GUI thread crashes at random):
-- the thread touches no Qt object: it only fills an ``Inbox`` (deques of plain values) that the GUI
-  drains on a QTimer, and is controlled through ``loop.call_soon_threadsafe``;
-- while it runs, automatic garbage collection is off; the GUI thread collects the young
-  generations itself (``collect_young``), so no collection can ever start on the worker thread;
-- ``sys.setswitchinterval`` is lowered meanwhile, so the GUI thread gets the GIL back quickly.
+    worker = BulkWorker(job, secret); worker.start()
+    worker.poll()      # on the GUI's timer: (progress, results, exchanges) that arrived; sets done/report/error
+    worker.call("pause" | "resume" | "cancel")
+    worker.stop()      # the window closes: cancel (resumable), wait a little, then end the process
+
+The pipe is a socket pair: the child gets one end by file descriptor; the job and the secret go over
+it (never argv, environment or a file). When the window's process dies, the child sees the pipe close,
+cancels the run (it stays resumable from its journal) and exits.
+
+The child writes ``multiprocessing.connection`` frames (a 4-byte length, then a pickle). The window's
+end is non-blocking and reads only the bytes already there, decoding complete frames: a blocking
+``recv`` would wait for a child that the OS descheduled half-way through a message (measured: stalls
+of 100 ms under load).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import gc
 import logging
 import os
+import pickle
+import socket
+import struct
+import subprocess
 import sys
-import threading
-from collections import deque
+import time
 from typing import Any
 
 log = logging.getLogger(__name__)
-SWITCH_INTERVAL = 0.001
 
 
-class Inbox:
-    """What the worker hands to the GUI thread (appends and pops are atomic under the GIL)."""
+class WorkerError(Exception):
+    """A failure reported by the worker process: ``kind`` is the exception's class name there."""
 
-    def __init__(self) -> None:
-        self.progress: Any = None
-        self.results: deque = deque()
-        self.exchanges: deque = deque()
-
-    def drain(self, dq: deque, limit: int | None = None) -> list:
-        out: list = []
-        pop = dq.popleft
-        n = len(dq) if limit is None else min(limit, len(dq))
-        for _ in range(n):
-            out.append(pop())
-        return out
-
-
-class _GcGuard:
-    """Automatic GC off (process-wide) while any worker runs; restored after the last one."""
-
-    _count = 0
-    _was_enabled = True
-    _switch = 0.005
-
-    @classmethod
-    def enter(cls) -> None:
-        if cls._count == 0:
-            cls._was_enabled = gc.isenabled()
-            cls._switch = sys.getswitchinterval()
-            gc.disable()
-            sys.setswitchinterval(SWITCH_INTERVAL)
-        cls._count += 1
-
-    @classmethod
-    def leave(cls) -> None:
-        cls._count -= 1
-        if cls._count == 0:
-            sys.setswitchinterval(cls._switch)
-            if cls._was_enabled:
-                gc.enable()
+    def __init__(self, kind: str, message: str, state: Any = None) -> None:
+        super().__init__(message)
+        self.kind, self.state = kind, state  # state: a RunExists's JournalState
 
 
 def lower_priority(nice: int = 10) -> None:
-    """Let the OS prefer the GUI thread over this one when the CPUs are busy (Linux: per thread)."""
+    """Let the OS prefer the GUI thread over the calling thread when the CPUs are busy (Linux: per thread)."""
+    import threading
+
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
-def collect_young() -> None:
-    """Called on the GUI thread while a worker runs: what automatic GC would have done, cheaply."""
-    gc.collect(0)
+def worker_command(fd: int) -> list[str]:
+    if getattr(sys, "frozen", False):  # a frozen build starts its own executable with a subcommand
+        return [sys.executable, "bulk-worker", str(fd)]
+    return [sys.executable, "-m", "aep_console.services.bulk_process", str(fd)]
 
 
 class BulkWorker:
-    """``BulkWorker(make)``: ``make()`` returns ``(session, BulkRun)`` and is called on the worker
-    thread (building an httpx client loads the CA bundle: ~60 ms the window need not wait for);
-    its exceptions (``RunExists`` …) come back as ``error``."""
-
-    def __init__(self, make) -> None:
-        self._make = make
-        self.session: Any = None
-        self.run: Any = None
-        self.loop: asyncio.AbstractEventLoop | None = None
+    def __init__(self, job: Any, secret: str) -> None:
+        self.job, self._secret = job, secret
+        self.proc: subprocess.Popen | None = None
+        self.conn: socket.socket | None = None
+        self._buf = bytearray()
         self.report: Any = None
         self.error: BaseException | None = None
-        self.done = threading.Event()
-        self._thread = threading.Thread(target=self._main, name="bulk-send", daemon=True)
+        self.done = False
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
 
     def start(self) -> None:
-        _GcGuard.enter()
-        self._thread.start()
-
-    def _main(self) -> None:
-        lower_priority()
-        loop = asyncio.new_event_loop()
-        self.loop = loop
+        mine, theirs = socket.socketpair()
         try:
-            self.report = loop.run_until_complete(self._go())
-        except BaseException as exc:
-            self.error = exc
+            env = dict(os.environ)
+            root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+            self.proc = subprocess.Popen(worker_command(theirs.fileno()), pass_fds=(theirs.fileno(),), env=env,
+                                         stdin=subprocess.DEVNULL)
         finally:
+            theirs.close()
+        self.conn = mine
+        self._send((self.job, self._secret, logging.getLogger().getEffectiveLevel()))
+        self._secret = ""
+        mine.setblocking(False)
+
+    def _send(self, obj: Any) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.conn.sendall(struct.pack("!i", len(data)) + data)
+
+    def _frames(self) -> list:
+        """The complete messages among the bytes received so far."""
+        buf, out, pos = self._buf, [], 0
+        while len(buf) - pos >= 4:
+            (n,) = struct.unpack_from("!i", buf, pos)
+            if len(buf) - pos - 4 < n:
+                break
+            out.append(pickle.loads(bytes(buf[pos + 4:pos + 4 + n])))
+            pos += 4 + n
+        del buf[:pos]
+        return out
+
+    def poll(self, budget: float = 0.004) -> tuple[Any, list, list]:
+        """What the worker reported since the last call (reads for at most ``budget`` seconds): the
+        latest progress, result tuples, exchanges."""
+        progress, results, exchanges = None, [], []
+        conn = self.conn
+        if conn is None or self.done:
+            return progress, results, exchanges
+        deadline = time.monotonic() + budget
+        closed = False
+        while time.monotonic() < deadline:
             try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                loop.close()
-                self.done.set()
+                data = conn.recv(1 << 20)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:
+                closed = True
+                break
+            self._buf += data
+        for msg in self._frames():
+            if msg[0] == "news":
+                progress = msg[1] if msg[1] is not None else progress
+                results.extend(msg[2])  # RecordResult fields as tuples (bulk_process.result_of)
+                exchanges.extend(msg[3])
+            elif msg[0] == "done":
+                self.report = msg[1]
+                self._end()
+                return progress, results, exchanges
+            elif msg[0] == "error":
+                self.error = WorkerError(*msg[1:])
+                self._end()
+                return progress, results, exchanges
+        if closed:
+            code = self.proc.poll() if self.proc else None
+            self.error = WorkerError("WorkerExited", f"the bulk send process ended unexpectedly (exit {code})")
+            self._end()
+        return progress, results, exchanges
 
-    async def _go(self) -> Any:
-        self.session, self.run = self._make()
-        try:
-            return await self.run.start()
-        finally:
-            await self.session.aclose()
+    def _end(self) -> None:
+        """The run ended (the process exits on its own: ``exited`` tells when; never waited for here,
+        as that took ~0.4 s on the GUI thread)."""
+        self.done = True
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    @property
+    def exited(self) -> bool:
+        return self.proc is None or self.proc.poll() is not None
 
     def call(self, name: str) -> None:
-        """Call ``run.<name>()`` (pause / resume / cancel) on the worker's loop."""
-        loop = self.loop
+        """``pause`` / ``resume`` / ``cancel`` the run in the worker."""
+        if self.conn is not None and not self.done:
+            with contextlib.suppress(OSError):
+                self._send(name)
 
-        def fn() -> None:
-            if self.run is not None:
-                getattr(self.run, name)()
-
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # closed meanwhile
-                loop.call_soon_threadsafe(fn)
-
-    def finish(self) -> None:
-        """Called once on the GUI thread after ``done``: GC back on, a young collection."""
-        self._thread.join(5)
-        _GcGuard.leave()
-        collect_young()
+    def stop(self, timeout: float = 10.0) -> None:
+        """The window closes: cancel (the run stays resumable), then make sure the process ends."""
+        proc = self.proc
+        if proc is None:
+            return
+        self.call("cancel")
+        if self.conn is not None:
+            self.conn.close()  # the worker also cancels when it sees the pipe close
+            self.conn = None
+        self.done = True
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("the bulk send process did not stop in %.0f s; terminating it", timeout)
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5)
+            if proc.poll() is None:
+                proc.kill()
