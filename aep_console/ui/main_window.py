@@ -194,21 +194,16 @@ class MainWindow(QMainWindow):
         event.ignore()
         from PySide6.QtWidgets import QMessageBox
 
-        box = QMessageBox(QMessageBox.Icon.Warning, "Quit during a bulk send?",
-                          "A bulk send is running. Quitting stops it; the records sent so far stay sent, and "
-                          "Send all on the same file resumes the run later.", parent=self)
-        box.setObjectName("QuitQuestion")
-        quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton("&Keep sending", QMessageBox.ButtonRole.RejectRole))
+        from .widgets.confirm import ask_before
 
-        def clicked(button) -> None:
-            if button is quit_button:
-                self._quit_confirmed = True
-                self.close()
+        def quit_now() -> None:
+            self._quit_confirmed = True
+            self.close()
 
-        box.buttonClicked.connect(clicked)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        ask_before(self, name="QuitQuestion", icon=QMessageBox.Icon.Warning, title="Quit during a bulk send?",
+                   text="A bulk send is running. Quitting stops it; the records sent so far stay sent, and "
+                        "Send all on the same file resumes the run later.",
+                   go="&Quit", stay="&Keep sending", on_go=quit_now)
 
     def _connect_context(self) -> None:
         signal = getattr(self.context, "profile_changed", None)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..widgets.banner import Banner
+from ..widgets.confirm import ask_before
 from ..widgets.copy_field import CopyField
 
 
@@ -249,20 +250,13 @@ class SetupWizard(QWizard):
                 w.clicked.connect(mark)
 
     def _ask_discard(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Discard this wizard?",
-                          "What you entered in this wizard will be lost. Nothing has been created yet.", parent=self)
-        box.setObjectName("DiscardQuestion")
-        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole))
+        def discard() -> None:
+            self._discard_confirmed = True
+            self.reject()
 
-        def clicked(button) -> None:
-            if button is discard:
-                self._discard_confirmed = True
-                self.reject()
-
-        box.buttonClicked.connect(clicked)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        ask_before(self, name="DiscardQuestion", icon=QMessageBox.Icon.Question, title="Discard this wizard?",
+                   text="What you entered in this wizard will be lost. Nothing has been created yet.",
+                   go="&Discard", stay="&Keep editing", on_go=discard)
 
     @property
     def state(self) -> str:
