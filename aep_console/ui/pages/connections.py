@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..controllers.connections import ConnectionsController
 from ..widgets.banner import Banner
+from ..widgets.controls import button
 
 LOCAL = "local-sandbox"
 
@@ -32,13 +32,6 @@ def _edit(name: str, tip: str, placeholder: str = "") -> QLineEdit:
     e.setToolTip(tip)
     e.setPlaceholderText(placeholder)
     return e
-
-
-def _button(text: str, tip: str) -> QPushButton:
-    b = QPushButton(text)
-    b.setToolTip(tip)
-    b.setAccessibleName(text.replace("&", "").replace("…", ""))
-    return b
 
 
 class ConnectionsPage(QWidget):
@@ -53,9 +46,9 @@ class ConnectionsPage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Connection profiles")
         self.list.setToolTip("Saved connection profiles; the active one is marked ●")
-        self.new_btn = _button("&New", "Start a new AEP connection profile")
-        self.import_btn = _button("&Import…", "Import a Developer Console credential file or a Postman environment")
-        self.delete_btn = _button("&Delete", "Delete the selected profile and forget its secret")
+        self.new_btn = button("&New", "Start a new AEP connection profile")
+        self.import_btn = button("&Import…", "Import a Developer Console credential file or a Postman environment")
+        self.delete_btn = button("&Delete", "Delete the selected profile and forget its secret")
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
@@ -92,15 +85,15 @@ class ConnectionsPage(QWidget):
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setAccessibleName("Where the secret is stored")
-        self.save_btn = _button("&Save", "Save the profile (the secret goes to the keyring)")
-        self.use_btn = _button("&Use this profile", "Switch the console to this profile")
-        self.test_btn = _button("Test &connection", "Fetch a token and the Schema Registry /stats, and say what worked")
+        self.save_btn = button("&Save", "Save the profile (the secret goes to the keyring)")
+        self.use_btn = button("&Use this profile", "Switch the console to this profile")
+        self.test_btn = button("Test &connection", "Fetch a token and the Schema Registry /stats, and say what worked")
         buttons = QHBoxLayout()
         for b in (self.save_btn, self.use_btn, self.test_btn):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.banner = Banner("info", "")
-        self.session_btn = _button("&Keep the secret for this session only",
+        self.session_btn = button("&Keep the secret for this session only",
                                    "No usable keyring: keep the secret in memory until the console exits, and save")
         self.session_btn.setVisible(False)
         self.test_results = QListWidget()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -23,17 +22,11 @@ from PySide6.QtWidgets import (
 from ..controllers.editor import EditorController
 from ..widgets.banner import Banner
 from ..widgets.bulk_panel import BulkPanel
+from ..widgets.controls import button
 from ..widgets.json_editor import JsonEditor, int_ids_to_strings
 from ..widgets.target_bar import TargetBar
 from ..widgets.validation_list import FixBar, ValidationList, validation_pane
 from .editor_targets import EditorBulk, EditorTargets
-
-
-def _button(text: str, tip: str, name: str | None = None) -> QPushButton:
-    b = QPushButton(text)
-    b.setToolTip(tip)
-    b.setAccessibleName(name or text.replace("&", ""))
-    return b
 
 
 class EditorPage(EditorTargets, EditorBulk, QWidget):
@@ -46,10 +39,10 @@ class EditorPage(EditorTargets, EditorBulk, QWidget):
 
         self.targets = TargetBar(self)
         self.editor = JsonEditor(self)
-        self.format_btn = _button("&Format", "Indent the JSON (Ctrl+Shift+F)", "Format JSON")
-        self.minify_btn = _button("&Minify", "Put the JSON on one line", "Minify JSON")
-        self.template_btn = _button("Insert &template", "Replace the editor's content with a record skeleton built from the schema")
-        self.fix_id_btn = _button("_id → &string", "Quote integer _id values (XDM requires a string)", "Convert _id to string")
+        self.format_btn = button("&Format", "Indent the JSON (Ctrl+Shift+F)", "Format JSON")
+        self.minify_btn = button("&Minify", "Put the JSON on one line", "Minify JSON")
+        self.template_btn = button("Insert &template", "Replace the editor's content with a record skeleton built from the schema")
+        self.fix_id_btn = button("_id → &string", "Quote integer _id values (XDM requires a string)", "Convert _id to string")
         self.sync_box = QCheckBox("S&ync validation")
         self.sync_box.setToolTip("Ask AEP to validate the record synchronously (?syncValidation=true); development only, 60 requests/min")
         self.sync_box.setAccessibleName("Synchronous validation")
@@ -58,9 +51,9 @@ class EditorPage(EditorTargets, EditorBulk, QWidget):
         self.local_box.setToolTip("Validate against the schema before sending (untick to see what AEP itself answers)")
         self.local_box.setAccessibleName("Check locally before sending")
         self.local_box.setChecked(True)
-        self.send_btn = _button("&Send  (Ctrl+Enter)", "Send the record to the streaming connection (Ctrl+Enter)", "Send record")
+        self.send_btn = button("&Send  (Ctrl+Enter)", "Send the record to the streaming connection (Ctrl+Enter)", "Send record")
         self.send_btn.setDefault(True)
-        self.send_many_btn = _button("Send these records", "The editor holds a JSON array: send each record "
+        self.send_many_btn = button("Send these records", "The editor holds a JSON array: send each record "
                                      "as one message (a bulk send)", "Send the pasted records")
         self.send_many_btn.setVisible(False)
         tools = QHBoxLayout()

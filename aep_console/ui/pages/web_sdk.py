@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,13 +25,7 @@ from PySide6.QtWidgets import (
 from ...services.web_sdk import WebSdkError, WebSdkTarget, browser_hint, example_page, snippet
 from ..controllers.web_sdk import WebSdkController
 from ..widgets.banner import Banner
-
-
-def _button(text: str, tip: str, name: str) -> QPushButton:
-    b = QPushButton(text)
-    b.setToolTip(tip)
-    b.setAccessibleName(name)
-    return b
+from ..widgets.controls import button
 
 
 def _code_box(name: str, tip: str) -> QPlainTextEdit:
@@ -55,12 +48,12 @@ class WebSdkPage(QWidget):
         self.datastreams = QComboBox()
         self.datastreams.setAccessibleName("Sandbox datastreams")
         self.datastreams.setToolTip("The local sandbox's datastreams; choosing one fills in its id")
-        self.refresh_btn = _button("&Refresh", "List the local sandbox's datastreams again", "Refresh datastreams")
+        self.refresh_btn = button("&Refresh", "List the local sandbox's datastreams again", "Refresh datastreams")
         self.dataset = QComboBox()
         self.dataset.setAccessibleName("Event dataset")
         self.dataset.setToolTip("The ExperienceEvent dataset a new datastream sends events to")
         self._wanted_dataset = ""  # the send target's dataset: chosen here when it is an ExperienceEvent one
-        self.create_btn = _button("&Create datastream", "Create a datastream on the local sandbox for this dataset",
+        self.create_btn = button("&Create datastream", "Create a datastream on the local sandbox for this dataset",
                                   "Create datastream")
         self.datastream_id = QLineEdit()
         self.datastream_id.setAccessibleName("Datastream id")
@@ -90,8 +83,8 @@ class WebSdkPage(QWidget):
         self.tabs.addTab(self.snippet, "Code")
         self.tabs.addTab(self.page_code, "Test page")
         self.tabs.addTab(self.answer, "Answer")
-        self.copy_btn = _button("C&opy code", "Copy the code of the open tab", "Copy code")
-        self.send_btn = _button("&Send as the Web SDK would", "Send the editor's record to the Edge Network as alloy "
+        self.copy_btn = button("C&opy code", "Copy the code of the open tab", "Copy code")
+        self.send_btn = button("&Send as the Web SDK would", "Send the editor's record to the Edge Network as alloy "
                                 "does (POST /ee/v1/interact); the exchange shows in the stream inspector",
                                 "Send as the Web SDK would")
         actions = QHBoxLayout()
