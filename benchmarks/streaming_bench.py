@@ -172,7 +172,7 @@ def envelopes_file(path: Path, target: SendTarget, n: int, start: int) -> None:
     with open(path, "wb") as fh:
         for i in range(start, start + n):
             fh.write(orjson.dumps(build_envelope(member(i), schema_id=target.schema_id, org_id=target.org_id,
-                                                 dataset_id=target.dataset_id)) + b"\n")
+                                                 dataset_id=target.dataset_id, flow_id=target.flow_id)) + b"\n")
 
 
 # --- main ----------------------------------------------------------------------------------------------
@@ -234,7 +234,8 @@ def main(argv: list[str]) -> int:
             if want("raw"):
                 bodies = [orjson.dumps({"messages": [build_envelope(member(i), schema_id=target.schema_id,
                                                                     org_id=target.org_id,
-                                                                    dataset_id=target.dataset_id)
+                                                                    dataset_id=target.dataset_id,
+                                                                    flow_id=target.flow_id)
                                                      for i in range(b, b + 500)]}) for b in range(0, n, 500)]
                 results.setdefault("raw_noop", []).append(
                     asyncio.run(raw_httpx(noop_base + f"/dcs/collection/batch/{target.connection_id}", bodies, 500)))
