@@ -37,6 +37,7 @@ class BulkJob:
     options: Any = None  # EngineOptions
     resolved_schema: dict | None = None  # the validator's schema, when the window has it already
     exchange_body_limit: int = 4096
+    reconcile: bool = True  # after the run, move records AEP failed after acknowledging them to the dead letters
     extra: dict = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ async def _run(conn: Connection, job: BulkJob, secret: str) -> None:
     from ..aep.session import AEPSession
     from ..xdm.validate import compile_validator
     from .bulk import BulkRun
+    from .reconcile import mark_start
 
     out = _Outbox(conn)
     prof = job.profile
@@ -107,6 +109,7 @@ async def _run(conn: Connection, job: BulkJob, secret: str) -> None:
                     out.send_news()
 
         ticker = asyncio.create_task(news())
+        mark_start(run)
         try:
             report = await run.start()
         except Exception as exc:
@@ -116,12 +119,36 @@ async def _run(conn: Connection, job: BulkJob, secret: str) -> None:
             conn.send(("error", type(exc).__name__, str(exc)))
             return
         ticker.cancel()
+        if job.reconcile and (report.progress.accepted or report.resumed):
+            await _reconcile(session, run, report, out, wait=not prof.is_local)
         out.send_news()
         conn.send(("done", report))
     finally:
         with contextlib.suppress(Exception):
             loop.remove_reader(conn.fileno())
         await session.aclose()
+
+
+async def _reconcile(session: Any, run: Any, report: Any, out: _Outbox, *, wait: bool) -> None:
+    """As the command line does after a send: records AEP failed after acknowledging them become dead
+    letters, counted in the report; while AEP's batches close the window sees a countdown."""
+    from .reconcile import reconcile_run
+
+    p = report.progress
+
+    def waiting(left: float, open_batches: int) -> None:
+        p.message = f"Reconciling: waiting for {open_batches} batch(es) to close on AEP, {left:.0f} s left"
+        out.progress = p
+        out.send_news()
+
+    try:
+        result = await reconcile_run(session, run, wait=wait, on_wait=waiting)
+    except Exception as exc:  # the records were sent: a failed check is said, not a failed run
+        log.warning("reconciling the run failed: %s", exc)
+        p.message = f"Not reconciled ({exc}): records AEP failed after acknowledging them are not counted"
+        return
+    result.apply(report)
+    p.message = result.summary() if result.moved or result.open_batches else None
 
 
 def main(argv: list[str]) -> int:

@@ -418,6 +418,7 @@ class BulkSender:
 
         def due() -> None:
             self._timers.discard(handle)
+            self.progress.message = None  # the wait is over
             self._retry.extend(again)
             self._wake.set()
 

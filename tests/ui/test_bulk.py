@@ -159,3 +159,30 @@ async def test_the_worker_process_ends_with_the_window_and_the_run_stays_resumab
     state = Journal(runs_dir() / run_key(path, t.connection_id, t.dataset_id) / "journal.log").read()
     assert state.header and 0 < state.accepted < 80_000 and not state.complete
     assert ui_errors == []
+
+
+async def test_records_aep_failed_after_acknowledging_them_are_counted_in_the_window(connected, qtbot, tmp_path,
+                                                                                    ui_errors):
+    """With the local check off, AEP acknowledges the integer-_id events and fails them in their batch
+    (as on AEP): after the run the window reconciles, as the command line does, and says so."""
+    from aep_console.ui.pages.editor import EditorPage
+
+    from .helpers import tick
+    from .user_steps import bulk_send
+
+    ctx = connected
+    page = EditorPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 850)
+    page.show()
+    await _event_target(ctx)
+    await until(lambda: page.controller.validator is not None, 15, "the validator")
+    tick(qtbot, page.local_box)  # let AEP itself judge the records
+    assert not page.local_box.isChecked()
+    path = tmp_path / "late-failures.json"
+    _events_file(path, 40, bad_every=10)
+    await bulk_send(qtbot, page, str(path))
+    banner = page.bulk.banner.text()
+    assert "36 accepted" in banner and "4 refused by AEP" in banner, banner
+    assert "4 acknowledged record(s) failed by AEP afterwards" in banner, banner
+    assert ui_errors == []

@@ -41,6 +41,8 @@ def run_summary(report) -> str:
     text = f"{report.state}: " + ", ".join(parts) + f" in {p.elapsed:.1f} s"
     if report.error:
         text += f"\n{report.error}"
+    if p.message and report.state == "done":  # what reconciling the run found (or why it could not)
+        text += f"\n{p.message}"
     if report.state in ("cancelled", "aborted") and report.journal_path:
         text += "\nSend all again to resume: only the records without an outcome are sent."
     return text

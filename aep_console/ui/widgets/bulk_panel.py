@@ -180,7 +180,7 @@ class BulkPanel(QWidget):
         self.eta.setText("Paused" if snap.paused else format_eta(snap.eta))
         self.stats.setText(
             f"{snap.done:,} done: {snap.ok:,} accepted, {snap.failed:,} not accepted · "
-            f"{snap.rate:,.0f} records/s · {snap.elapsed:,.1f} s"
+            f"{snap.rate:,.0f} records/s · {snap.elapsed:,.1f} s" + (f" · {snap.message}" if snap.message else "")
         )
         if snap.elapsed - self._last_plot >= 1.0 or snap.elapsed < self._last_plot:
             self._last_plot = snap.elapsed
