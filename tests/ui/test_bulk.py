@@ -5,10 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from PySide6.QtCore import Qt
 
 from .helpers import until
 from .test_editor import _event_target
+
+
+@pytest.fixture
+async def event_editor(connected, qtbot):
+    """The record editor on the session's ExperienceEvent target, its validator ready."""
+    from aep_console.ui.pages.editor import EditorPage
+
+    page = EditorPage(connected)
+    qtbot.addWidget(page)
+    page.resize(1200, 850)
+    page.show()
+    await _event_target(connected)
+    await until(lambda: page.controller.validator is not None, 15, "the validator")
+    return page
 
 
 def _events_file(path, n: int, bad_every: int = 0) -> None:
@@ -103,15 +118,8 @@ async def test_bulk_send_pause_resume_cancel(connected, qtbot, tmp_path, ui_erro
     assert ui_errors == []
 
 
-async def test_bulk_send_reports_invalid_records(connected, qtbot, tmp_path, ui_errors):
-    from aep_console.ui.pages.editor import EditorPage
-
-    ctx = connected
-    page = EditorPage(ctx)
-    qtbot.addWidget(page)
-    page.show()
-    await _event_target(ctx)
-    await until(lambda: page.controller.validator is not None, 15, "the validator")
+async def test_bulk_send_reports_invalid_records(event_editor, qtbot, tmp_path, ui_errors):
+    page = event_editor
     path = tmp_path / "few.json"
     _events_file(path, 300, bad_every=10)
     page.bulk.path_edit.setText(str(path))
@@ -126,16 +134,10 @@ async def test_bulk_send_reports_invalid_records(connected, qtbot, tmp_path, ui_
     assert ui_errors == []
 
 
-async def test_the_worker_process_ends_with_the_window_and_the_run_stays_resumable(connected, qtbot, tmp_path,
+async def test_the_worker_process_ends_with_the_window_and_the_run_stays_resumable(event_editor, qtbot, tmp_path,
                                                                                  ui_errors):
-    from aep_console.ui.pages.editor import EditorPage
-
-    ctx = connected
-    page = EditorPage(ctx)
-    qtbot.addWidget(page)
-    page.show()
-    await _event_target(ctx)
-    await until(lambda: page.controller.validator is not None, 15, "the validator")
+    page = event_editor
+    ctx = page.ctx
     path = tmp_path / "many.json"
     _events_file(path, 80_000)
     page.bulk.path_edit.setText(str(path))
@@ -161,22 +163,14 @@ async def test_the_worker_process_ends_with_the_window_and_the_run_stays_resumab
     assert ui_errors == []
 
 
-async def test_records_aep_failed_after_acknowledging_them_are_counted_in_the_window(connected, qtbot, tmp_path,
+async def test_records_aep_failed_after_acknowledging_them_are_counted_in_the_window(event_editor, qtbot, tmp_path,
                                                                                     ui_errors):
     """With the local check off, AEP acknowledges the integer-_id events and fails them in their batch
     (as on AEP): after the run the window reconciles, as the command line does, and says so."""
-    from aep_console.ui.pages.editor import EditorPage
-
     from .helpers import tick
     from .user_steps import bulk_send
 
-    ctx = connected
-    page = EditorPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1200, 850)
-    page.show()
-    await _event_target(ctx)
-    await until(lambda: page.controller.validator is not None, 15, "the validator")
+    page = event_editor
     tick(qtbot, page.local_box)  # let AEP itself judge the records
     assert not page.local_box.isChecked()
     path = tmp_path / "late-failures.json"
