@@ -130,17 +130,22 @@ class StallProbe:
 
         self.interval = interval_ms / 1000
         self.late: list[float] = []
+        self.busy: list[float] = []  # the window's own CPU time (its main thread) within each tick
+        self.queued: list[float] = []  # time its main thread was runnable but waited for a CPU (Linux)
         self._last = None
+        self._cpu = self._waited = 0.0
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu, waited = time.perf_counter(), time.thread_time(), _run_delay()
         if self._last is not None:
             self.late.append(max(0.0, now - self._last - self.interval))
-        self._last = now
+            self.busy.append(cpu - self._cpu)
+            self.queued.append(waited - self._waited)
+        self._last, self._cpu, self._waited = now, cpu, waited
 
     def start(self) -> None:
         self._last = None
@@ -153,6 +158,21 @@ class StallProbe:
         ms = sorted(x * 1000 for x in self.late)
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))] if ms else 0.0
         return (ms[-1] if ms else 0.0), p99, len(ms)
+
+    def worst(self, n: int = 5) -> list[tuple[float, float]]:
+        """The ``n`` longest stalls (ms) with the window's own CPU time (ms) in each: a stall with little
+        CPU of the window's own was the OS running something else."""
+        ticks = sorted(zip(self.late, self.busy, self.queued, strict=True), reverse=True)[:n]
+        return [(late * 1000, busy * 1000, queued * 1000) for late, busy, queued in ticks]
+
+
+def _run_delay() -> float:
+    """Seconds the calling thread has spent runnable but waiting for a CPU (Linux schedstat; else 0)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as fh:
+            return int(fh.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def write_events(path: Path, n: int, identity=None) -> None:
@@ -213,7 +233,8 @@ async def in_process(args) -> dict:
         p = editor.controller.bulk.progress
         results["bulk"] = {"records": args.records, "accepted": p.accepted, "seconds": elapsed,
                            "rate": p.accepted / elapsed if elapsed else 0, "longest_ms": longest, "p99_ms": p99,
-                           "ticks": ticks, "rows": editor.bulk.results.rowCount(), "hog": hog is not None}
+                           "ticks": ticks, "rows": editor.bulk.results.rowCount(), "hog": hog is not None,
+                           "worst": probe.worst()}
         if args.only == "bulk":
             return results
 
@@ -324,6 +345,8 @@ def main() -> int:
         ("  event loop: longest stall", f"{b['longest_ms']:.1f} ms ({b['ticks']:,} ticks of 5 ms)", "≤ 50 ms",
          "ok" if b["longest_ms"] <= 50 else "FAIL"),
         ("  event loop: p99 stall", f"{b['p99_ms']:.1f} ms", "≤ 17 ms", "ok" if b["p99_ms"] <= 17 else "FAIL"),
+        ("  longest stalls, ms (window's CPU / waiting for a CPU)",
+         ", ".join(f"{late:.0f} ({busy:.0f}/{queued:.0f})" for late, busy, queued in b["worst"]), "", ""),
         ("  same probe, no send (5 s): longest / p99", "{:.1f} ms / {:.1f} ms".format(*r["idle"][:2]), "", ""),
     ]
     if cold is not None:

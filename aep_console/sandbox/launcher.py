@@ -165,6 +165,7 @@ def start_sandbox(
     extra_args: Sequence[str] = (),
     timeout: float = 20,
     edge_tls_port: int | None = None,
+    nice: int | None = None,
 ) -> SandboxProcess:
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -186,6 +187,8 @@ def start_sandbox(
         cmd += ["--token-lifetime", str(int(token_lifetime))]
     if edge_tls_port is not None:
         cmd += ["--edge-tls-port", str(int(edge_tls_port))]
+    if nice:
+        cmd += ["--nice", str(int(nice))]
     cmd += list(extra_args)
     env = dict(os.environ)
     if not getattr(sys, "frozen", False):
@@ -203,6 +206,7 @@ def start_sandbox(
         "extra_args": tuple(extra_args),
         "timeout": timeout,
         "edge_tls_port": edge_tls_port,
+        "nice": nice,
     }
     ready: queue.Queue = queue.Queue()
 

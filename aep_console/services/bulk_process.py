@@ -16,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import sys
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..priority import run_in_background
 from .engine_types import RecordResult
 
 log = logging.getLogger(__name__)
@@ -154,8 +154,7 @@ async def _reconcile(session: Any, run: Any, report: Any, out: _Outbox, *, wait:
 def main(argv: list[str]) -> int:
     fd = int(argv[0])
     conn = Connection(fd)
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, 10)  # the window first when the cores are busy
+    run_in_background()  # the window first when the cores are busy
     try:
         job, secret, log_level = conn.recv()
     except EOFError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -188,3 +189,36 @@ def test_the_sandbox_starts_without_uvloop(tmp_path):
         proc.terminate()
         proc.wait(10)
     assert "uvloop" not in proc.stderr.read()
+
+
+def _nice_of_threads(pid: int) -> dict[int, int]:
+    """Each thread's nice value (field 19 of /proc/PID/task/TID/stat)."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        stat = (task / "stat").read_text()
+        out[int(task.name)] = int(stat[stat.rindex(")") + 2:].split()[16])
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc to read each thread's priority")
+def test_the_embedded_sandbox_runs_below_the_window(tmp_path):
+    """The console starts its sandbox with ``nice=10``: every thread of the server (also those it started
+    before it was ready: the data lake's writer, the event loop's executor) and, under autogroup
+    scheduling, its session's group run at the lower priority; a sandbox started without it does not."""
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    low = start_sandbox(tmp_path / "low", nice=10)
+    plain = start_sandbox(tmp_path / "plain")
+    try:
+        for sb in (low, plain):  # some work first, so that the server's threads exist
+            assert httpx.get(f"{sb.urls.base}/__sandbox/health").status_code == 200
+        threads = _nice_of_threads(low.pid)
+        assert len(threads) > 1
+        assert set(threads.values()) == {max(mine, 10)}, threads
+        assert set(_nice_of_threads(plain.pid).values()) == {mine}
+        group = Path(f"/proc/{low.pid}/autogroup")
+        if group.exists() and Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1":
+            assert group.read_text().split()[-1] == "10"
+            assert Path(f"/proc/{plain.pid}/autogroup").read_text().split()[-1] == "0"
+    finally:
+        low.stop()
+        plain.stop()

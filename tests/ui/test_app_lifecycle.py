@@ -1,5 +1,5 @@
-"""The real `aep-console` process: it starts the embedded sandbox, and the sandbox never outlives it,
-whether the console is asked to quit (SIGTERM) or dies outright (SIGKILL)."""
+"""The real `aep-console` process: it starts the embedded sandbox (below its own CPU priority), and the
+sandbox never outlives it, whether the console is asked to quit (SIGTERM) or dies outright (SIGKILL)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def test_embedded_sandbox_ends_with_the_console(app_home, how):
         import json
 
         sandbox_pid = json.loads((data / "server.json").read_text())["pid"]
+        # it works for the window, not against it: a lower CPU priority (threads: test_server.py)
+        assert os.getpriority(os.PRIO_PROCESS, sandbox_pid) == max(os.getpriority(os.PRIO_PROCESS, 0), 10)
         console.send_signal(how)
         console.wait(30)
         if how == signal.SIGTERM:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 from PySide6.QtCore import Qt
@@ -85,6 +86,7 @@ async def test_bulk_send_pause_resume_cancel(connected, qtbot, tmp_path, ui_erro
                 30, "the first accepted records")
     workers = _bulk_processes()
     assert len(workers) == 1  # the engine runs in a worker process, not in the window's
+    assert workers[0].nice() == max(os.getpriority(os.PRIO_PROCESS, 0), 10)  # below the window
     assert bulk.pause.isEnabled() and bulk.cancel.isEnabled() and not bulk.send_all.isEnabled()
     qtbot.mouseClick(bulk.pause, Qt.MouseButton.LeftButton)
     assert bulk.pause.text() == "Resume"

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ...priority import run_in_background
 from .config import (
     DEMO_ORG,
     OTHER_ORG,
@@ -111,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--ready-line", action="store_true", help="print AEP_SANDBOX_READY {json} when ready (for launchers)"
+    )
+    p.add_argument(
+        "--nice",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run at a lower CPU priority (the console starts its embedded sandbox with 10, so that its window "
+        "comes first when the cores are busy)",
     )
     p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return p
@@ -201,6 +210,8 @@ def _banner(config: SandboxConfig, base: str, edge: dict | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.nice:
+        run_in_background(args.nice)  # before any thread starts: they inherit it
     try:
         config = build_config(args)
     except ConfigError as exc:

@@ -40,14 +40,6 @@ class WorkerError(Exception):
         self.kind, self.state = kind, state  # state: a RunExists's JournalState
 
 
-def lower_priority(nice: int = 10) -> None:
-    """Let the OS prefer the GUI thread over the calling thread when the CPUs are busy (Linux: per thread)."""
-    import threading
-
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-
-
 def worker_command(fd: int) -> list[str]:
     if getattr(sys, "frozen", False):  # a frozen build starts its own executable with a subcommand
         return [sys.executable, "bulk-worker", str(fd)]

@@ -5,21 +5,19 @@ active; forwards every redacted exchange to the history and the stream inspector
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import queue
 import threading
 
 from PySide6.QtCore import QObject
 
+from ...priority import BACKGROUND_NICE, lower_thread_priority
 from ...services.console_state import remember_profile, remembered_profile
 
 STREAM_SERVICES = ("streaming", "edge")  # exchanges the stream inspector shows (DCS and Edge Network)
 
 log = logging.getLogger(__name__)
 EXCHANGE_BODY_LIMIT = 8 * 1024
-SANDBOX_NICE = 5
 
 
 class HistoryWriter:
@@ -49,9 +47,7 @@ class HistoryWriter:
         self.history.add_secret(value)
 
     def _run(self) -> None:
-        from .bulk_worker import lower_priority
-
-        lower_priority()
+        lower_thread_priority()
         while True:
             item = self.queue.get()
             if item is None:
@@ -146,7 +142,9 @@ class SessionController(QObject):
             loop = asyncio.get_running_loop()
             log.info("local sandbox: data in %s", local_sandbox.data_dir())
             # the Edge Network over HTTPS too, on a free port (the Web SDK page says how to point a browser at it)
-            urls, proc = await loop.run_in_executor(None, lambda: local_sandbox.attach_or_start(edge_tls_port=0))
+            # the emulator works for the window, not against it: it runs at a lower CPU priority
+            urls, proc = await loop.run_in_executor(
+                None, lambda: local_sandbox.attach_or_start(edge_tls_port=0, nice=BACKGROUND_NICE))
             if self.ctx.closed:  # the window closed while the sandbox was starting: don't leave it behind
                 if proc is not None:
                     await loop.run_in_executor(None, proc.stop)
@@ -155,10 +153,6 @@ class SessionController(QObject):
             sb = proc if proc is not None else AttachedSandbox(urls)
             self.ctx.sandbox = sb
             self.ctx._owns_sandbox = proc is not None
-            if proc is not None:
-                # the emulator works for the window, not against it: the OS prefers the GUI thread
-                with contextlib.suppress(AttributeError, OSError):
-                    os.setpriority(os.PRIO_PROCESS, proc.pid, SANDBOX_NICE)
             log.info("local sandbox ready at %s%s", urls.base, "" if proc else " (already running)")
             return sb
 
