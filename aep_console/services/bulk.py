@@ -22,6 +22,7 @@ from ..xdm.validate import compile_validator
 from .engine import BulkSender, DeadLetters
 from .engine_types import DONE, EngineOptions, Progress, RecordResult, RunReport, SendTarget
 from .journal import Journal, JournalState, file_fingerprint, run_key, runs_dir
+from .prepare import prepared_jsonl_here
 from .prepare_pool import MIN_PARALLEL_BYTES, PrepareSpec, default_workers, make_pool, prepared_jsonl
 from .sources import ColumnMapping, check_readable, detect_format, read_records
 
@@ -125,6 +126,9 @@ class BulkRun:
                 pool = make_pool(self._spec(), workers)
                 blocks = prepared_jsonl(self.path, pool, workers=workers, skip=skip,
                                         cancelled=lambda: self.sender.stopping)
+                report = await self.sender.run(prepared=blocks, skip=skip, total_bytes=size)
+            elif self.fmt == "jsonl":
+                blocks = prepared_jsonl_here(self.sender.preparer(), self.path, skip)
                 report = await self.sender.run(prepared=blocks, skip=skip, total_bytes=size)
             else:
                 report = await self.sender.run(read_records(self.path, fmt=self.fmt, mapping=self.mapping),

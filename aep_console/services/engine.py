@@ -229,11 +229,14 @@ class BulkSender:
                          self.journal.path if self.journal else None, error, resumed=skip is not None,
                          error_kind=kind, sample_reasons=tuple(self.dead.samples) if self.dead else ())
 
-    def _prepare_here(self, records: Iterable[SourceRecord], skip: Any) -> AsyncIterator[Prepared]:
+    def preparer(self) -> Preparer:
+        """What turns this run's records into request bodies (in this process)."""
         opt = self.opt
-        prep = Preparer(self._prefix, self._suffix, validator=self.validator if opt.validate else None,
+        return Preparer(self._prefix, self._suffix, validator=self.validator if opt.validate else None,
                         string_ids=opt.string_ids, max_bytes=opt.max_batch_bytes, max_messages=opt.max_batch_messages)
-        return prepared_here(prep, records, skip)
+
+    def _prepare_here(self, records: Iterable[SourceRecord], skip: Any) -> AsyncIterator[Prepared]:
+        return prepared_here(self.preparer(), records, skip)
 
     async def _consume(self, blocks: AsyncIterator[Prepared]) -> None:
         high = max(self.opt.max_batch_bytes * (self.opt.concurrency + 2), 4 * self.opt.max_batch_bytes)

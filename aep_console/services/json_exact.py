@@ -69,11 +69,13 @@ def _problems(node: Any, path: list[str | int], out: list[str], limit: int) -> N
             _problems(value, [*path, i], out, limit)
 
 
-def exactness_error(raw: bytes | str, value: Any, *, limit: int = 5) -> str | None:
+def exactness_error(raw: bytes | str, value: Any, *, limit: int = 5, again: bytes | None = None) -> str | None:
     """A message naming the integers beyond 64 bits and duplicate keys of the JSON text ``raw``
-    (already parsed by orjson into ``value``), or None when orjson's value is exact."""
+    (already parsed by orjson into ``value``; ``again``: ``orjson.dumps(value)`` when the caller has
+    it), or None when orjson's value is exact."""
     data = raw.encode() if isinstance(raw, str) else raw
-    again = orjson.dumps(value)
+    if again is None:
+        again = orjson.dumps(value)
     keys = data.count(b'":') + data.count(b'" :')
     if b"e+" not in again and b"e-" not in again and keys <= again.count(b'":'):
         return None

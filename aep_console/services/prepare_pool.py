@@ -4,8 +4,8 @@ only sends; workers parse (the same reader as ``sources``), validate and seriali
     async for prepared in prepared_jsonl(path, pool_args, skip=...):   # in file order
         ...
 
-The engine's process counts newlines (C speed) to give each block its first line; a worker reads the
-block with ``sources``' JSON Lines reader and reports lines from the start of the file, and the blocks
+The engine's process counts newlines (C speed) to give each block its first line; a worker prepares the
+block as the engine's process would (``Preparer.feed_jsonl``, lines from the start of the file), and the blocks
 come back in file order, so record indexes, dead letters and the journal are exactly what a
 single-process read gives (``tests/services/test_prepare.py`` compares the two).
 """
@@ -13,7 +13,6 @@ single-process read gives (``tests/services/test_prepare.py`` compares the two).
 from __future__ import annotations
 
 import asyncio
-import io
 import multiprocessing
 import os
 from collections import deque
@@ -23,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .prepare import Prepared, PreparedBatch, Preparer, batch_of
+from .prepare import Prepared, PreparedBatch, Preparer, batch_of, jsonl_blocks
 from .source_types import SourceRecord
 
 BLOCK = 2 << 20  # raw bytes per block handed to a worker
 MIN_PARALLEL_BYTES = 32 << 20  # smaller files are prepared in the engine's process (no start-up cost)
-BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -60,11 +58,10 @@ def default_workers() -> int:
 
 
 _preparer: Preparer | None = None
-_path: Path | None = None
 
 
 def _init(spec: PrepareSpec) -> None:
-    global _preparer, _path
+    global _preparer
     validator = None
     if spec.resolved_schema is not None:
         from ..xdm.validate import compile_validator
@@ -72,23 +69,14 @@ def _init(spec: PrepareSpec) -> None:
         validator = compile_validator(spec.resolved_schema)
     _preparer = Preparer(spec.prefix, spec.suffix, validator=validator, string_ids=spec.string_ids,
                          max_bytes=spec.max_bytes, max_messages=spec.max_messages)
-    _path = Path(spec.path)
 
 
 def _prepare_block(data: bytes, first_line: int, base_offset: int) -> Prepared:
     """One block of whole lines → ``Prepared`` with indexes counted from 0 in this block and lines and
     offsets counted from the start of the file."""
-    from .sources import _read_jsonl  # the readers' own JSON Lines parsing and error texts
-
-    prep = _preparer
-    if first_line > 1 and data.startswith(BOM):  # a BOM is only skipped on the file's first line
-        data, first_line = b"\n" + data, first_line - 1
-    prep.line_base = first_line - 1
     out = Prepared()
-    prep.feed(_read_jsonl(io.BytesIO(data), _path), out)
-    prep.flush(out)
-    out.end_offset = base_offset + len(data)
-    return out
+    _preparer.feed_jsonl(data, out, first_line=first_line, base_offset=base_offset)
+    return _preparer.flush(out)
 
 
 def make_pool(spec: PrepareSpec, workers: int) -> ProcessPoolExecutor:
@@ -105,24 +93,15 @@ async def prepared_jsonl(path: Path, pool: ProcessPoolExecutor, *, workers: int,
     pending: deque = deque()
     base = 0
     with open(path, "rb") as fh:
-        line, offset, rest, eof = 1, 0, b"", False
+        blocks = jsonl_blocks(fh, block_bytes)
+        eof = False
         while True:
             while not eof and len(pending) < depth:
-                chunk = fh.read(block_bytes)
-                if not chunk:
+                nxt = next(blocks, None)
+                if nxt is None:
                     eof = True
-                    block = rest
                 else:
-                    data = rest + chunk
-                    cut = data.rfind(b"\n") + 1
-                    if cut == 0:
-                        rest = data
-                        continue
-                    block, rest = data[:cut], data[cut:]
-                if block:
-                    pending.append(asyncio.wrap_future(pool.submit(_prepare_block, block, line, offset)))
-                    line += block.count(b"\n")
-                    offset += len(block)
+                    pending.append(asyncio.wrap_future(pool.submit(_prepare_block, *nxt)))
             if not pending:
                 return
             prepared = await pending[0]

@@ -26,6 +26,7 @@ __all__ = ["ColumnMapping", "SourceError", "SourceRecord", "check_readable", "de
 
 CHUNK = 1 << 20
 FORMATS = ("json", "jsonl", "csv")
+BOM = b"\xef\xbb\xbf"
 
 
 # --- format detection ---------------------------------------------------------------------------
@@ -119,24 +120,29 @@ def _not_object(value: Any) -> str:
     return f"expected a JSON object, found {kind}"
 
 
+def jsonl_record(index: int, lineno: int, text: bytes, end_offset: int) -> SourceRecord:
+    """Record ``index``, the (stripped, non-blank) line ``lineno`` of a JSON Lines file: its object, or
+    why it cannot be sent as it is."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        _, msg = _json_error(exc, lineno, text)
+        return SourceRecord(index, lineno, None, msg, end_offset)
+    problem = _checked(text, value)
+    return SourceRecord(index, lineno, None if problem else value, problem, end_offset)
+
+
 def _read_jsonl(fh: io.BufferedReader, path: Path) -> Iterator[SourceRecord]:
     index = 0
     offset = 0
     for lineno, raw in enumerate(fh, start=1):
         offset += len(raw)
         text = raw.strip()
-        if lineno == 1 and text.startswith(b"\xef\xbb\xbf"):
+        if lineno == 1 and text.startswith(BOM):
             text = text[3:].strip()
         if not text:
             continue
-        try:
-            value = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            _, msg = _json_error(exc, lineno, text)
-            yield SourceRecord(index, lineno, None, msg, offset)
-        else:
-            problem = _checked(text, value)
-            yield SourceRecord(index, lineno, None if problem else value, problem, offset)
+        yield jsonl_record(index, lineno, text, offset)
         index += 1
 
 
@@ -206,7 +212,7 @@ class _JsonArrayScanner:
 
     def __iter__(self) -> Iterator[SourceRecord]:
         self._more()
-        if self.buf.startswith(b"\xef\xbb\xbf"):
+        if self.buf.startswith(BOM):
             self.head = self.line_pos = 3
         pos = self._skip_ws(self.head)
         if self.buf[pos : pos + 1] != b"[":

@@ -147,9 +147,7 @@ class RecordValidator:
         self.resolved = resolved
         self.schema = validation_schema(resolved)
         self._validator = jsonschema_rs.Draft7Validator(self.schema, validate_formats=True)
-
-    def is_valid(self, entity: Any) -> bool:
-        return self._validator.is_valid(entity)
+        self.is_valid = self._validator.is_valid  # is_valid(entity) -> bool: once per record, no wrapper
 
     def validate(self, entity: Any, *, limit: int | None = None) -> list[Violation]:
         """Every violation (or the first `limit`, as AEP stops after 5); `[]` when valid."""

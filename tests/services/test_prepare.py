@@ -16,7 +16,7 @@ from aep_console.services.engine_types import DONE, EngineOptions
 from aep_console.services.history import HistoryStore
 from aep_console.services.journal import Journal
 from aep_console.services.pacing import AEP_MESSAGES_PER_SECOND, Pacer, rate
-from aep_console.services.prepare import Prepared, Preparer
+from aep_console.services.prepare import Prepared, Preparer, prepared_jsonl_here
 from aep_console.services.prepare_pool import PrepareSpec, make_pool, prepared_jsonl
 from aep_console.services.sources import read_records
 
@@ -24,14 +24,27 @@ from .svc_records import member
 
 
 def _mixed_file(path, n: int = 3000) -> dict[int, str]:
-    """JSON Lines with a BOM, blank lines, broken JSON, a non-object and invalid records; returns the
-    expected outcome kind by record index for the bad ones."""
+    """JSON Lines with a BOM, blank lines, broken JSON, a non-object, invalid records, records that are
+    valid but not written as orjson writes them (spaces, escapes, CRLF), integers beyond 64 bits and a
+    record over DCS's 1 MB, the last line without its newline; returns the expected outcome kind by
+    record index for the bad ones."""
     bad: dict[int, str] = {}
     lines = []
     for i in range(n):
         index = i
         rec = member(50_000 + i)
-        if i % 397 == 5:
+        if i == 1500:
+            rec["person"]["name"]["middleName"] = "x" * 1_100_000  # valid, but over 1 MB as a message
+            lines.append(orjson.dumps(rec))
+            bad[index] = "failed"
+        elif i % 97 == 1:
+            lines.append(json.dumps(rec).encode())  # ", " and ": ": the same record, written otherwise
+        elif i % 101 == 2:
+            lines.append(json.dumps(rec, ensure_ascii=True).replace("First", "\\u0046irst").encode() + b"\r")
+        elif i % 499 == 9:
+            lines.append(orjson.dumps(rec)[:-1] + b', "big": 123456789012345678901234567890}')
+            bad[index] = "unreadable"  # beyond 64 bits (reported before the schema's extraneous key)
+        elif i % 397 == 5:
             lines.append(b'{"person": {"name": ')  # truncated JSON
             bad[index] = "unreadable"
         elif i % 613 == 7:
@@ -51,7 +64,7 @@ def _mixed_file(path, n: int = 3000) -> dict[int, str]:
             lines.append(orjson.dumps(rec))
         if i % 500 == 250:
             lines.append(b"   ")  # a blank line: no record
-    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n")
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines))  # no newline after the last line
     return bad
 
 
@@ -62,25 +75,33 @@ def _flat(prepared: list[Prepared]):
     return sent, dead
 
 
-async def test_worker_processes_prepare_what_one_process_prepares(sandbox, open_local_session, tutorial, tmp_path):
+async def test_blocks_and_worker_processes_prepare_what_the_reader_prepares(sandbox, open_local_session, tutorial,
+                                                                            tmp_path):
+    """JSON Lines are prepared block by block (``Preparer.feed_jsonl``: in the engine's process, and in
+    worker processes), not record by record through the reader; what comes out is the same, request
+    bodies and dead letters alike, byte for byte and reason for reason."""
     f = tmp_path / "mixed.jsonl"
     bad = _mixed_file(f)
     async with open_local_session(sandbox) as session:
         validator = await load_validator(session, tutorial["members"].schema_id)
     prefix, suffix = b'{"header":{},"body":{"xdmEntity":', b"}}"
-    skip = {0, 1, 2, 1000, 2999}
+    skip = {0, 1, 2, 1000, 1500, 2999}
     for skipped in (None, skip):
+        reader = Preparer(prefix, suffix, validator=validator, max_bytes=50_000)
+        one = reader.feed((r for r in read_records(f) if skipped is None or r.index not in skipped), Prepared())
+        reader.flush(one)
         here = Preparer(prefix, suffix, validator=validator, max_bytes=50_000)
-        one = here.feed((r for r in read_records(f) if skipped is None or r.index not in skipped), Prepared())
-        here.flush(one)
+        blocks = [p async for p in prepared_jsonl_here(here, f, skipped, block_bytes=20_000)]
         spec = PrepareSpec(str(f), prefix, suffix, validator.resolved, False, 50_000, 2000)
         pool = make_pool(spec, 2)
         try:
             many = [p async for p in prepared_jsonl(f, pool, workers=2, skip=skipped, block_bytes=20_000)]
         finally:
             pool.shutdown()
-        assert len(many) > 20  # really split into many blocks, prepared by two processes
+        assert len(many) > 20 and len(blocks) > 20  # really split into many blocks
+        assert _flat(blocks) == _flat([one])
         assert _flat(many) == _flat([one])
+        assert sum(p.read for p in blocks) == sum(p.read for p in many) == one.read
         sent, dead = _flat(many)
         assert [d[0] for d in dead] == sorted(set(bad) - (skipped or set()))  # dead letters in record order
         assert {d[0]: d[2] for d in dead} == {i: k for i, k in bad.items() if i not in (skipped or set())}
