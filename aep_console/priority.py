@@ -28,7 +28,8 @@ def lower_thread_priority(nice: int = BACKGROUND_NICE) -> None:
 def run_in_background(nice: int = BACKGROUND_NICE) -> None:
     """The calling process at a lower priority: its main thread, every thread it starts afterwards and,
     when it leads its own session, its session's scheduling group (Linux autogroup)."""
-    lower_thread_priority(nice)
+    with contextlib.suppress(AttributeError, OSError):  # who=0: the calling thread on Linux, the process elsewhere
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
     with contextlib.suppress(AttributeError, OSError):
         if os.getsid(0) == os.getpid():
             with open("/proc/self/autogroup", "w") as fh:
