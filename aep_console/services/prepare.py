@@ -62,12 +62,11 @@ class PreparedBatch:
         start = self._starts[i]
         return self.body[start:start + self.sizes[i]]
 
-    def shifted(self, base: int, line_base: int) -> PreparedBatch:
-        """The same batch with record indexes and lines moved by ``base`` / ``line_base``."""
-        if not base and not line_base:
+    def shifted(self, base: int) -> PreparedBatch:
+        """The same batch with record indexes moved by ``base`` (a block's records counted in its file)."""
+        if not base:
             return self
-        return PreparedBatch(self.body, [i + base for i in self.indexes], [n + line_base for n in self.lines],
-                             self.sizes)
+        return PreparedBatch(self.body, [i + base for i in self.indexes], self.lines, self.sizes)
 
 
 def batch_of(parts: list[bytes], indexes: list[int], lines: list[int]) -> PreparedBatch:

@@ -119,7 +119,7 @@ async def prepared_jsonl(path: Path, pool: ProcessPoolExecutor, *, workers: int,
 
 def _absolute(prepared: Prepared, base: int, skip: Any) -> None:
     if base:
-        prepared.batches = [b.shifted(base, 0) for b in prepared.batches]
+        prepared.batches = [b.shifted(base) for b in prepared.batches]
         prepared.dead = [(SourceRecord(r.index + base, r.line, r.entity, r.error, r.end_offset), kind, why, st)
                          for r, kind, why, st in prepared.dead]
         prepared.dead = [(r, kind, why.replace(f"record {r.index - base} (", f"record {r.index} (", 1), st)
