@@ -7,9 +7,9 @@ refuse a message over DCS's 1 MB, and append it to the request body being filled
 in the body) plus the records that will not be sent (dead letters, in record order). The engine then
 works per request, not per record, unless an answer says otherwise (207 failures, 413, retries).
 
-``Preparer`` runs in the engine's process (any source: CSV, JSON arrays, small files), or, for JSON
-Lines, in worker processes (``prepare_pool``) that get raw blocks of whole lines, read them with the
-same reader (``sources``) and return ``Prepared`` results that the engine consumes in file order.
+``Preparer.feed`` takes the readers' records (``sources``: CSV, JSON arrays). JSON Lines are prepared a
+block of whole lines at a time (``Preparer.feed_jsonl``), in the engine's process (``prepared_jsonl_here``)
+or in worker processes (``prepare_pool``), whose ``Prepared`` results the engine consumes in file order.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """JSON Lines prepared by worker processes: the engine's process reads raw blocks of whole lines and
-only sends; workers parse (the same reader as ``sources``), validate and serialise.
+only sends; workers parse, validate and serialise them (``Preparer.feed_jsonl``).
 
     async for prepared in prepared_jsonl(path, pool_args, skip=...):   # in file order
         ...
