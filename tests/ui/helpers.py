@@ -148,3 +148,50 @@ def dcs_received(sandbox, inlet: str) -> list[dict]:
 
     return httpx.get(f"{sandbox.urls.base}/__sandbox/admin/dcs/requests", params={"inletId": inlet},
                      timeout=10).json()["requests"]
+
+
+def click_later(qtbot, widget) -> None:
+    """A click that the event loop delivers just after the test's current step, as a person's click
+    arrives. For a button that opens a modal (``exec``) dialog: its nested event loop then runs the
+    test on, which answers the dialog (``await until(lambda: visible_dialog(title))``, then a click).
+    A click made inside the test's step would start that nested loop inside the test's own task, in
+    which no asyncio task, the test included, can run."""
+    from PySide6.QtCore import QTimer
+
+    assert widget.isEnabled(), f"{getattr(widget, 'text', lambda: widget)()} is disabled"
+    QTimer.singleShot(0, widget, lambda: click(qtbot, widget))
+
+
+async def closed(dialog, what: str = "the dialog") -> None:
+    """Wait until a modal dialog opened with ``exec`` (a static QMessageBox or QFileDialog function)
+    is gone: deleted once its event loop returned, so the code that opened it has run on."""
+    from shiboken6 import isValid
+
+    await until(lambda: not isValid(dialog), 5, f"{what} to close")
+
+
+async def answer_modal(qtbot, title: str, button: str) -> str:
+    """Wait for the modal message box called ``title`` (opened by a click_later), click ``button``
+    and wait until what the answer leads to has run; the box's text."""
+    box = await until(lambda: visible_dialog(title), 5, f"the {title!r} dialog")
+    text = box.text()
+    click(qtbot, box_button(box, button))
+    await closed(box, f"the {title!r} dialog")
+    return text
+
+
+def pick_file(qtbot, dialog, path: str) -> None:
+    """In an open Qt file dialog: type ``path`` into its file name field and press Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    name = dialog.findChild(QLineEdit, "fileNameEdit")
+    assert name is not None and name.isVisible(), "the file dialog has no file name field"
+    type_into(qtbot, name, path)
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+
+
+def cell(table, row: int, column: int) -> str:
+    """The text a table shows in a cell."""
+    value = table.model().index(row, column).data()
+    return "" if value is None else str(value)

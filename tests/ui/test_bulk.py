@@ -9,7 +9,7 @@ import os
 import pytest
 from PySide6.QtCore import Qt
 
-from .helpers import until
+from .helpers import click, type_into, until
 from .test_editor import _event_target
 
 
@@ -78,7 +78,7 @@ async def test_bulk_send_pause_resume_cancel(connected, qtbot, tmp_path, ui_erro
     path = tmp_path / "events.json"
     _events_file(path, 60_000)
     bulk = page.bulk
-    bulk.path_edit.setText(str(path))
+    type_into(qtbot, bulk.path_edit, str(path))
     dataset = ctx.target.dataset_id
     before = await _stored(ctx, dataset)
     qtbot.mouseClick(bulk.send_all, Qt.MouseButton.LeftButton)
@@ -124,8 +124,8 @@ async def test_bulk_send_reports_invalid_records(event_editor, qtbot, tmp_path, 
     page = event_editor
     path = tmp_path / "few.json"
     _events_file(path, 300, bad_every=10)
-    page.bulk.path_edit.setText(str(path))
-    page.start_bulk(str(path))
+    type_into(qtbot, page.bulk.path_edit, str(path))
+    click(qtbot, page.bulk.send_all)
     await until(lambda: page.bulk.send_all.isEnabled() and page.bulk.banner.text(), 30, "the run to end")
     rows = page.bulk.results.rows
     assert len(rows) == 300
@@ -142,7 +142,7 @@ async def test_the_worker_process_ends_with_the_window_and_the_run_stays_resumab
     ctx = page.ctx
     path = tmp_path / "many.json"
     _events_file(path, 80_000)
-    page.bulk.path_edit.setText(str(path))
+    type_into(qtbot, page.bulk.path_edit, str(path))
     qtbot.mouseClick(page.bulk.send_all, Qt.MouseButton.LeftButton)
     await until(lambda: page.controller.bulk.progress is not None and page.controller.bulk.progress.accepted > 0,
                 30, "the first accepted records")
