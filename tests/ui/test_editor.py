@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
 
 from aep_console.ui.models.json_locate import locate, parse, pointer_parts
 from aep_console.ui.widgets.json_editor import JsonEditor, int_ids_to_strings
 
-from .helpers import until
+from .helpers import click, click_list_row, paste_into, until
 
 
 def test_parse_error_is_located_by_line_and_column(qtbot):
@@ -94,14 +93,14 @@ async def test_live_validation_lists_json_paths_and_jumps(connected, qtbot, ui_e
     await until(lambda: page.controller.validator is not None, 15, "the schema's validator")
     record = {"_id": 15367038, "timestamp": "2020-03-03T06:34:55Z", "eventType": "loyaltyBalanceUpdate",
               "_exchangeinternal": {"loyaltyID": "fstarr7@answers.com", "pointsEarned": "800"}}
-    page.editor.set_json(record)
+    paste_into(qtbot, page.editor, json.dumps(record, indent=2))
     await until(lambda: page.validation.count() >= 2 and "✗" in page.validation.item(0).text(), 5, "violations")
     problems = page.validation.problems()
     assert any("$._id" in p and "expected type: String, found: Long" in p for p in problems), problems
     assert any("pointsEarned" in p for p in problems), problems
     # activating a problem (Enter or click) selects the offending value in the editor
     row = next(i for i, p in enumerate(problems) if "$._id" in p)
-    page.validation.setCurrentRow(row)
+    click_list_row(qtbot, page.validation, row)
     qtbot.keyClick(page.validation, Qt.Key.Key_Return)
     assert page.editor.textCursor().selectedText() == "15367038"
     # the envelope preview wraps the record
@@ -109,13 +108,15 @@ async def test_live_validation_lists_json_paths_and_jumps(connected, qtbot, ui_e
     assert env["header"]["datasetId"] == ctx.target.dataset_id
     assert env["body"]["xdmEntity"]["_id"] == 15367038
     # sending is refused client-side, with the paths
-    page.send()
+    click(qtbot, page.send_btn)
     await until(lambda: "Not sent" in page.result_banner.text(), 10, "the client-side refusal")
-    # fix it: _id → string, points as a number
-    page.fix_ids()
+    # fix it: _id → string (the button), points as a number (typed again)
+    click(qtbot, page.fix_id_btn)
+    assert "Converted 1 integer _id" in page.result_banner.text(), page.result_banner.text()
+    assert json.loads(page.editor.toPlainText())["_id"] == "15367038"
     record["_id"] = "15367038"
     record["_exchangeinternal"]["pointsEarned"] = 800
-    page.editor.set_json(record)
+    paste_into(qtbot, page.editor, json.dumps(record, indent=2))
     await until(lambda: page.validation.count() == 1 and "Valid" in page.validation.item(0).text(), 5, "valid")
     qtbot.keyClick(page.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter sends
     await until(lambda: "Accepted" in page.result_banner.text(), 15, "the send to be accepted")
@@ -132,11 +133,11 @@ async def test_parse_error_shown_in_validation_list_and_send_refused(connected, 
     page = EditorPage(connected)
     qtbot.addWidget(page)
     page.show()
-    page.editor.setPlainText('{\n  "_id": "1",\n  "timestamp": \n}')
-    page.editor.reparse()
-    assert "line 4, column 1" in page.validation.item(0).text()
-    page.editor.moveCursor(QTextCursor.MoveOperation.Start)
-    page.send()
+    paste_into(qtbot, page.editor, '{\n  "_id": "1",\n  "timestamp": \n}')
+    await until(lambda: "line 4, column 1" in page.validation.item(0).text(), 5, "the parse error")
+    qtbot.keyClick(page.editor, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert page.editor.textCursor().blockNumber() == 0
+    click(qtbot, page.send_btn)
     assert "not valid JSON" in page.result_banner.text()
     assert page.editor.textCursor().blockNumber() == 3  # the cursor went to the problem
 
@@ -150,7 +151,7 @@ async def test_insert_template_builds_a_valid_event(connected, qtbot):
     page.show()
     await _event_target(ctx)
     await until(lambda: page.controller.resolved is not None, 15, "the resolved schema")
-    page.template_btn.click()
+    click(qtbot, page.template_btn)
     value = json.loads(page.editor.toPlainText())
     assert isinstance(value["_id"], str) and value["timestamp"]
     assert "loyaltyID" in value.get("_exchangeinternal", {})

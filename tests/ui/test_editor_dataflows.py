@@ -3,6 +3,8 @@ it offers to create one; what the sandbox received (its admin log of DCS request
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView
@@ -12,6 +14,7 @@ from .helpers import (
     click,
     click_row,
     dcs_received,
+    paste_into,
     press_button,
     type_into,
     unique,
@@ -45,7 +48,7 @@ async def _editor_on(ctx, qtbot, *, flows: int):
     qtbot.addWidget(page)
     page.show()
     await until(lambda: page.controller.validator is not None, 15, "the schema's validator")
-    page.editor.set_json(RECORD)
+    paste_into(qtbot, page.editor, json.dumps(RECORD, indent=2))
     await until(lambda: "Valid" in page.validation.item(0).text(), 5, "the record to validate")
     return page, inlet, dataset_id, made
 

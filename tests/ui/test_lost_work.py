@@ -129,7 +129,7 @@ async def test_tutorial_route_connection_keeps_the_dataset_chosen_in_its_wizard(
     click(qtbot, streaming.new_btn)
     wizard = streaming.wizard
     page = wizard.page_
-    await until(lambda: page._loaded, 15, "the datasets in the wizard")
+    await until(lambda: page.dataset.count() > 1, 15, "the datasets in the wizard")
     name = unique("Kept stream")
     tick(qtbot, page.legacy)  # the legacy route: no dataflow links the dataset in AEP, the console keeps it
     assert page.legacy_warning.isVisible()

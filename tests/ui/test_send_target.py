@@ -10,7 +10,7 @@ import re
 import pytest
 from PySide6.QtCore import Qt
 
-from .helpers import box_button, choose, click, type_into, unique, until, visible_box
+from .helpers import box_button, choose, click, open_page, type_into, unique, until, visible_box
 from .test_bulk import _events_file
 from .test_editor import _event_target
 
@@ -109,7 +109,7 @@ async def test_interrupted_run_pause_and_quit(connected, qtbot, tmp_path, ui_err
     window = MainWindow(ctx, QtLogHandler())
     qtbot.addWidget(window)
     window.show()
-    page = window.show_page("editor")
+    page = open_page(qtbot, window, "Record editor")
     await _event_target(ctx)
     await until(lambda: page.controller.validator is not None, 15, "the validator")
     path = tmp_path / "many.json"

@@ -15,6 +15,8 @@ from aep_console import __version__
 from aep_console.ui.app import build_console, close_console
 from aep_console.ui.pages import PlaceholderPage, page_specs
 
+from .helpers import open_page
+
 EXPECTED_PAGES = {"connections", "schemas", "datasets", "streaming", "editor", "inspector", "profiles", "datalake", "history"}
 
 
@@ -32,9 +34,9 @@ def test_every_navigation_page_can_be_shown(console, qtbot):
     window = console.window
     keys = [spec.key for spec in page_specs()]
     assert set(keys) >= EXPECTED_PAGES
-    for row, key in enumerate(keys):
-        window.nav.setCurrentRow(row)  # as a click in the sidebar does
-        page = window.stack.currentWidget()
+    for spec in page_specs():
+        key = spec.key
+        page = open_page(qtbot, window, spec.title)
         assert page is window.page(key)
         assert page.objectName() == f"page-{key}"
         assert page.isVisible()
