@@ -195,3 +195,14 @@ def cell(table, row: int, column: int) -> str:
     """The text a table shows in a cell."""
     value = table.model().index(row, column).data()
     return "" if value is None else str(value)
+
+
+def click_tab(qtbot, tabs, title: str) -> None:
+    """A click on the tab whose label starts with ``title`` (mnemonic ``&`` ignored) of a QTabWidget."""
+    from PySide6.QtCore import Qt
+
+    bar = tabs.tabBar()
+    texts = [bar.tabText(i).replace("&", "") for i in range(bar.count())]
+    index = next((i for i, t in enumerate(texts) if t.startswith(title)), None)
+    assert index is not None, f"no tab like {title!r} in {texts}"
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())

@@ -7,7 +7,7 @@ import json
 
 from PySide6.QtCore import Qt
 
-from .helpers import choose, click, click_row, paste_into, type_into, unique, until
+from .helpers import choose, click, click_row, click_tab, paste_into, type_into, unique, until
 from .test_editor import _event_target
 
 
@@ -55,7 +55,8 @@ async def test_profile_view_forgets_the_previous_person(connected, qtbot, ui_err
     # the looked-up identity is the schema's primary identity (a descriptor field, not in identityMap)
     rows = [[page.identities.item(r, c).text() for c in range(3)] for r in range(page.identities.rowCount())]
     assert ["Email", who, "yes"] in rows, rows
-    page.tabs.setCurrentIndex(4)
+    click_tab(qtbot, page.tabs, "Events")
+    assert page.tabs.currentIndex() == 4
     click_row(qtbot, page.events_view, 0)
     await until(lambda: page.event_detail.toPlainText(), 5, "the selected event's detail")
     assert json.loads(page.event_detail.toPlainText())["_exchangeinternal"]["loyaltyID"] == who
@@ -147,8 +148,9 @@ async def test_inspector_detail_never_describes_a_row_out_of_view(connected, qtb
         await until(lambda: "Accepted" in editor.result_banner.text(), 15, "the send")
     await until(lambda: inspector.model.rowCount() >= 2, 5, "the responses")
     # following the newest: a selected row is dropped when new ones arrive, and its detail with it
-    inspector.table.selectRow(0)
-    assert inspector.request.toPlainText()
+    inspector.table.setFocus()  # the keyboard, not the mouse: following goes on
+    qtbot.keyClick(inspector.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert inspector.follow.isChecked() and inspector.request.toPlainText()
     paste_into(qtbot, editor.editor, json.dumps({**record, "_id": unique("insp-3")}))
     await until(lambda: "Valid" in editor.validation.item(0).text(), 10, "the valid record")
     n = inspector.model.rowCount()

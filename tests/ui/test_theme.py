@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QStyle, QStyleOptionButton, QVBoxLayout, QWidget
 
-from .helpers import until
+from .helpers import choose, until
 
 
 async def test_combo_list_drops_below_the_box_and_a_click_picks_the_row_under_it(qapp, qtbot):
@@ -21,11 +21,11 @@ async def test_combo_list_drops_below_the_box_and_a_click_picks_the_row_under_it
     combo = QComboBox(host)
     for i in range(12):
         combo.addItem(f"dataset {i}")
-    combo.setCurrentIndex(7)  # Fusion's own list opens with this row over the box
     QVBoxLayout(host).addWidget(combo)
     host.resize(300, 80)
     host.move(200, 400)
     host.show()
+    choose(qtbot, combo, "dataset 7")  # Fusion's own list opens with this row over the box
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
     view = combo.view()
     await until(lambda: view.isVisible(), 5, "the open list")
