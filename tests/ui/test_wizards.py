@@ -4,17 +4,20 @@ cancel while running, and a failure; cancel and failure undo what was created.""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 
 from aep_console.ui.wizards.connection_wizard import ConnectionWizard
 from aep_console.ui.wizards.dataset_wizard import DatasetWizard
 from aep_console.ui.wizards.schema_wizard import SchemaWizard
 
-from .helpers import unique, until
+from .helpers import box_button, click, unique, until, visible_box
 from .wizard_steps import (
     connection_wizard_create,
+    connection_wizard_to_review,
     create,
     created_value,
     dataset_wizard_create,
+    dataset_wizard_to_review,
     finish_run,
     press_copy,
     review_calls,
@@ -38,11 +41,11 @@ async def test_schema_wizard_creates_profile_schema_with_ids_to_copy(connected, 
     wizard = SchemaWizard(ctx)
     qtbot.addWidget(wizard)
     title = unique("Wizard members")
-    await schema_wizard_to_review(wizard, title=title, event=False, fields=LOYALTY_FIELDS, identity="loyaltyID")
+    await schema_wizard_to_review(qtbot, wizard, title=title, event=False, fields=LOYALTY_FIELDS, identity="loyaltyID")
     calls = review_calls(wizard)
     assert any("fieldgroups" in c for c in calls) and any("descriptors" in c for c in calls)
     assert any("union" in c for c in calls)
-    assert await create(wizard) == "done", wizard.step_texts()
+    assert await create(qtbot, wizard) == "done", wizard.step_texts()
     schema_id = created_value(wizard, "Schema $id")
     assert schema_id.startswith("https://ns.adobe.com/exchangeinternal/schemas/")
     assert press_copy(wizard.run_page.fields["Schema $id"], qtbot) == schema_id
@@ -61,9 +64,9 @@ async def test_schema_wizard_failure_rolls_back(connected, qtbot, ui_errors):
     wizard = SchemaWizard(ctx)
     qtbot.addWidget(wizard)
     title = unique("Broken members")
-    await schema_wizard_to_review(wizard, title=title, event=False, fields=LOYALTY_FIELDS, identity="loyaltyID",
+    await schema_wizard_to_review(qtbot, wizard, title=title, event=False, fields=LOYALTY_FIELDS, identity="loyaltyID",
                                   namespace="NoSuchNamespace")
-    assert await create(wizard) == "failed"
+    assert await create(qtbot, wizard) == "failed"
     text = "\n".join(wizard.step_texts())
     assert "NoSuchNamespace" in text and "Undone: Create schema" in text and "Undone: Create field group" in text
     assert "removed again" in wizard.run_page.banner.text()
@@ -78,15 +81,15 @@ async def test_schema_wizard_cancel_while_running_undoes(connected, qtbot, ui_er
     wizard = SchemaWizard(ctx)
     qtbot.addWidget(wizard)
     title = unique("Cancelled members")
-    await schema_wizard_to_review(wizard, title=title, event=True, fields=[("loyaltyID", "string", False)],
+    await schema_wizard_to_review(qtbot, wizard, title=title, event=True, fields=[("loyaltyID", "string", False)],
                                   identity="loyaltyID")
 
     def cancel_after_schema(text: str, kind: str) -> None:
         if kind == "ok" and text.startswith("Create schema"):
-            wizard.reject()  # the Cancel button, while the descriptor is being created
+            click(qtbot, wizard.button(QWizard.WizardButton.CancelButton))  # while the descriptor is being created
 
     wizard.controller.step.connect(cancel_after_schema)
-    wizard.next()
+    click(qtbot, wizard.button(QWizard.WizardButton.CommitButton))
     assert await finish_run(wizard) == "cancelled"
     await until(lambda: not wizard.isVisible(), 10, "the wizard to close after the rollback")
     text = "\n".join(wizard.step_texts())
@@ -100,20 +103,23 @@ async def test_schema_wizard_cancel_before_running_creates_nothing(connected, qt
     wizard = SchemaWizard(connected)
     qtbot.addWidget(wizard)
     title = unique("Never")
-    await schema_wizard_to_review(wizard, title=title, event=False, fields=[], identity=None, union=False)
+    await schema_wizard_to_review(qtbot, wizard, title=title, event=False, fields=[], identity=None, union=False)
     assert review_calls(wizard) == [review_calls(wizard)[0]]  # only the schema itself
-    wizard.reject()
-    assert not wizard.isVisible()
+    click(qtbot, wizard.button(QWizard.WizardButton.CancelButton))
+    box = await until(lambda: visible_box("DiscardQuestion"), 5, "the discard question")
+    click(qtbot, box_button(box, "Discard"))
+    await until(lambda: not wizard.isVisible(), 5, "the wizard to close")
     assert not await _schema_exists(connected, title)
 
 
 async def _profile_schema(ctx, qtbot) -> str:
     wizard = SchemaWizard(ctx)
     qtbot.addWidget(wizard)
-    await schema_wizard_to_review(wizard, title=unique("DS members"), event=False, fields=LOYALTY_FIELDS,
+    await schema_wizard_to_review(qtbot, wizard, title=unique("DS members"), event=False, fields=LOYALTY_FIELDS,
                                   identity="loyaltyID")
-    assert await create(wizard) == "done", wizard.step_texts()
-    wizard.accept()
+    assert await create(qtbot, wizard) == "done", wizard.step_texts()
+    click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+    assert not wizard.isVisible()
     return created_value(wizard, "Schema $id")
 
 
@@ -123,7 +129,7 @@ async def test_dataset_wizard_creates_profile_enabled_dataset(connected, qtbot, 
     wizard = DatasetWizard(ctx)
     qtbot.addWidget(wizard)
     name = unique("Members dataset")
-    assert await dataset_wizard_create(wizard, name=name, schema_id=schema_id) == "done", wizard.step_texts()
+    assert await dataset_wizard_create(qtbot, wizard, name=name, schema_id=schema_id) == "done", wizard.step_texts()
     dataset_id = created_value(wizard, "Dataset id")
     assert press_copy(wizard.run_page.fields["Dataset id"], qtbot) == dataset_id
     ds = await ctx.session.catalog.get_dataset(dataset_id)
@@ -137,15 +143,10 @@ async def test_dataset_wizard_failure_leaves_nothing(connected, qtbot, ui_errors
     schema_id = await _profile_schema(ctx, qtbot)
     wizard = DatasetWizard(ctx)
     qtbot.addWidget(wizard)
-    wizard.show()
-    page = wizard.dataset_page
-    await until(lambda: page._loaded, 15, "schemas")
-    page.schema.setCurrentIndex(page.schema.findData(schema_id))
     name = unique("Orphan dataset")
-    page.name.setText(name)
-    wizard.next()
+    await dataset_wizard_to_review(qtbot, wizard, name=name, schema_id=schema_id)
     await ctx.session.schemas.delete_schema(schema_id)  # gone between review and create
-    state = await create(wizard)
+    state = await create(qtbot, wizard)
     assert state == "failed", wizard.step_texts()
     assert "Failed" in wizard.run_page.banner.text()
     assert await ctx.session.catalog.find_dataset(name) is None
@@ -156,7 +157,7 @@ async def test_connection_wizard_legacy_route_warns_and_gives_connection_id(conn
     ctx = connected
     wizard = ConnectionWizard(ctx)
     qtbot.addWidget(wizard)
-    state = await connection_wizard_create(wizard, name=unique("Tutorial stream"), dataset_id=None, legacy=True)
+    state = await connection_wizard_create(qtbot, wizard, name=unique("Tutorial stream"), dataset_id=None, legacy=True)
     assert state == "done", wizard.step_texts()
     assert "Today's AEP requires a dataflow" in wizard.review_page.notes.text()
     assert not any("/flowservice/flows" in c for c in review_calls(wizard))
@@ -175,21 +176,17 @@ async def test_connection_wizard_http_api_failure_rolls_back(connected, qtbot, u
     schema_id = await _profile_schema(ctx, qtbot)
     ds_wizard = DatasetWizard(ctx)
     qtbot.addWidget(ds_wizard)
-    assert await dataset_wizard_create(ds_wizard, name=unique("Doomed dataset"), schema_id=schema_id) == "done"
+    assert await dataset_wizard_create(qtbot, ds_wizard, name=unique("Doomed dataset"), schema_id=schema_id) == "done"
     dataset_id = created_value(ds_wizard, "Dataset id")
     wizard = ConnectionWizard(ctx)
     qtbot.addWidget(wizard)
     wizard.show()
-    page = wizard.page_
-    await until(lambda: page._loaded, 15, "datasets")
-    assert page.dataflow.isChecked(), "the dataflow route is the default"
+    assert wizard.page_.dataflow.isChecked(), "the dataflow route is the default"
     name = unique("HTTP API stream")
-    page.name.setText(name)
-    page.dataset.setCurrentIndex(page.dataset.findData(dataset_id))
-    wizard.next()
+    await connection_wizard_to_review(qtbot, wizard, name=name, dataset_id=dataset_id)
     assert any("flows" in c for c in review_calls(wizard))
     await ctx.session.catalog.delete_dataset(dataset_id)  # the target connection will be refused
-    assert await create(wizard) == "failed"
+    assert await create(qtbot, wizard) == "failed"
     text = "\n".join(wizard.step_texts())
     assert "Undone: Create source connection" in text and "Undone: Create streaming connection" in text
     assert await ctx.session.flows.find_by_name("connections", name) is None
@@ -202,13 +199,13 @@ async def test_connection_wizard_defaults_to_the_dataflow_route(connected, qtbot
     schema_id = await _profile_schema(ctx, qtbot)
     ds_wizard = DatasetWizard(ctx)
     qtbot.addWidget(ds_wizard)
-    assert await dataset_wizard_create(ds_wizard, name=unique("Flow dataset"), schema_id=schema_id) == "done"
+    assert await dataset_wizard_create(qtbot, ds_wizard, name=unique("Flow dataset"), schema_id=schema_id) == "done"
     dataset_id = created_value(ds_wizard, "Dataset id")
     wizard = ConnectionWizard(ctx)
     qtbot.addWidget(wizard)
     wizard.show()
     page = wizard.page_
-    await until(lambda: page._loaded, 15, "datasets")
+    await until(lambda: page.dataset.count() > 1 and "Loading" not in page.status.text(), 15, "datasets")
     assert page.dataflow.isChecked() and not page.legacy_warning.isVisible()
     qtbot.keyClicks(page.name, unique("Flow stream"))
     page.dataset.setFocus()
@@ -220,7 +217,7 @@ async def test_connection_wizard_defaults_to_the_dataflow_route(connected, qtbot
     assert next_btn.isEnabled()
     qtbot.mouseClick(next_btn, Qt.MouseButton.LeftButton)
     assert any("flows" in c for c in review_calls(wizard))
-    assert await create(wizard) == "done", wizard.step_texts()
+    assert await create(qtbot, wizard) == "done", wizard.step_texts()
     flow_id = created_value(wizard, "Dataflow id")
     flow = await ctx.session.flows.get_flow(flow_id)
     target = await ctx.session.flows.get_target_connection(flow.target_connection_ids[0])

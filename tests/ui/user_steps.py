@@ -28,7 +28,7 @@ async def _create_and_finish(qtbot, wizard, label_part: str) -> str:
     return value
 
 
-def _type_field_row(qtbot, editor, name: str, type_: str, required: bool) -> None:
+def type_field_row(qtbot, editor, name: str, type_: str, required: bool) -> None:
     """Add field → type the name in the cell editor, Enter; the type with the keyboard; Space ticks Required."""
     click(qtbot, editor.add_btn)
     row = editor.table.rowCount() - 1
@@ -61,7 +61,7 @@ async def schema_wizard(qtbot, page, *, title: str, event: bool, fields: list[tu
     _next(qtbot, wizard)
     fp = wizard.fields_page
     for name, type_, required in fields:
-        _type_field_row(qtbot, fp.editor, name, type_, required)
+        type_field_row(qtbot, fp.editor, name, type_, required)
     _next(qtbot, wizard)
     ip = wizard.identity_page
     await until(lambda: ip.namespace.count() > 1, 10, "identity namespaces")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWizard
 
-from .helpers import until
+from .helpers import choose, click, tick, type_into, until
+from .user_steps import type_field_row
 
 
 async def finish_run(wizard, timeout: float = 30.0) -> str:
@@ -22,42 +23,61 @@ def created_value(wizard, label_part: str) -> str:
     raise AssertionError(f"no created value like {label_part!r}; have {list(wizard.run_page.fields)}")
 
 
-async def schema_wizard_to_review(wizard, *, title: str, event: bool, fields: list[tuple], identity: str | None,
-                                  namespace: str = "Email", groups: list[str] | None = None,
-                                  union: bool = True) -> None:
+def _next(qtbot, wizard) -> None:
+    click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
+
+
+def _set_ticked(qtbot, button, ticked: bool) -> None:
+    """A click on a check box (or radio button) when it is not as wanted."""
+    if button.isChecked() != ticked:
+        tick(qtbot, button)
+    assert button.isChecked() == ticked
+
+
+def _choose_data(qtbot, combo, data: str, what: str) -> None:
+    """Pick, with the keyboard, the combo item that stands for ``data`` (an id behind a shown name)."""
+    i = combo.findData(data)
+    assert i >= 0, f"{what} {data} not offered"
+    choose(qtbot, combo, combo.itemText(i))
+    assert combo.currentData() == data
+
+
+async def schema_wizard_to_review(qtbot, wizard, *, title: str, event: bool, fields: list[tuple],
+                                  identity: str | None, namespace: str = "Email", union: bool = True) -> None:
     """Class → field groups → custom fields → identity → review (not yet created)."""
     wizard.show()
     page = wizard.class_page
-    page.title_edit.setText(title)
-    (page.event_radio if event else page.profile_radio).setChecked(True)
-    assert wizard.button(wizard.WizardButton.NextButton).isEnabled()
-    wizard.next()
+    type_into(qtbot, page.title_edit, title)
+    tick(qtbot, page.event_radio if event else page.profile_radio)
+    _next(qtbot, wizard)
     assert wizard.currentPage() is wizard.groups_page
     assert not page.profile_radio.isEnabled(), "the class is locked after the first page"
     gp = wizard.groups_page
     await until(lambda: gp.list.count() > 0, 15, "field groups from the registry")
-    if groups:
-        gp.check(groups)
-    gp.search.setText("person")
+    type_into(qtbot, gp.search, "person")
     visible = [gp.list.item(i).text() for i in range(gp.list.count()) if not gp.list.item(i).isHidden()]
     assert visible and len(visible) < gp.list.count(), "the search narrows the list"
-    gp.search.clear()
-    wizard.next()
+    type_into(qtbot, gp.search, "")
+    assert all(not gp.list.item(i).isHidden() for i in range(gp.list.count()))
+    _next(qtbot, wizard)
     fp = wizard.fields_page
     for name, type_, required in fields:
-        fp.editor.add_field(name, type_, required)
-    wizard.next()
+        type_field_row(qtbot, fp.editor, name, type_, required)
+    _next(qtbot, wizard)
     ip = wizard.identity_page
     assert wizard.currentPage() is ip
     if identity is None:
-        ip.no_identity.setChecked(True)
+        tick(qtbot, ip.no_identity)
+        assert ip.no_identity.isChecked()
     else:
-        ip.field_combo.setCurrentText(identity)
+        type_into(qtbot, ip.field_combo.lineEdit(), identity)
         await until(lambda: ip.namespace.count() > 1, 10, "identity namespaces")
-        ip.namespace.setCurrentText(namespace)
-    ip.union.setChecked(union)
+        type_into(qtbot, ip.namespace.lineEdit(), namespace)  # a code of the list, or any other
+        qtbot.keyClick(ip.namespace.lineEdit(), Qt.Key.Key_Delete)  # what the completion added, if anything
+        assert ip.namespace.currentText() == namespace
+    _set_ticked(qtbot, ip.union, union)
     assert ip.warning.isVisible() == union
-    wizard.next()
+    _next(qtbot, wizard)
     assert wizard.currentPage() is wizard.review_page
 
 
@@ -66,41 +86,48 @@ def review_calls(wizard) -> list[str]:
     return [calls.item(i).text() for i in range(calls.count())]
 
 
-async def create(wizard) -> str:
-    wizard.next()  # the Create (commit) button
+async def create(qtbot, wizard) -> str:
+    click(qtbot, wizard.button(QWizard.WizardButton.CommitButton))  # the Create (commit) button
     assert wizard.currentPage() is wizard.run_page
     return await finish_run(wizard)
 
 
-async def dataset_wizard_create(wizard, *, name: str, schema_id: str, profile: bool = True) -> str:
+async def dataset_wizard_to_review(qtbot, wizard, *, name: str, schema_id: str, profile: bool = True) -> None:
     wizard.show()
     page = wizard.dataset_page
-    await until(lambda: page.schema.count() > 0 and page._loaded, 15, "schemas in the dataset wizard")
-    page.name.setText(name)
-    i = page.schema.findData(schema_id)
-    assert i >= 0, f"schema {schema_id} not offered"
-    page.schema.setCurrentIndex(i)
-    page.profile.setChecked(profile)
+    await until(lambda: page.schema.count() > 0 and "Loading" not in page.schema_note.text(), 15,
+                "schemas in the dataset wizard")
+    type_into(qtbot, page.name, name)
+    _choose_data(qtbot, page.schema, schema_id, "schema")
+    _set_ticked(qtbot, page.profile, profile)
     assert page.warning.isVisible() or not page.isVisible()
-    wizard.next()
+    _next(qtbot, wizard)
     assert wizard.currentPage() is wizard.review_page
-    return await create(wizard)
 
 
-async def connection_wizard_create(wizard, *, name: str, dataset_id: str | None, legacy: bool = False) -> str:
+async def dataset_wizard_create(qtbot, wizard, *, name: str, schema_id: str, profile: bool = True) -> str:
+    await dataset_wizard_to_review(qtbot, wizard, name=name, schema_id=schema_id, profile=profile)
+    return await create(qtbot, wizard)
+
+
+async def connection_wizard_to_review(qtbot, wizard, *, name: str, dataset_id: str | None,
+                                      legacy: bool = False) -> None:
     wizard.show()
     page = wizard.page_
-    await until(lambda: page._loaded, 15, "datasets in the connection wizard")
+    await until(lambda: page.dataset.count() > 0 and "Loading" not in page.status.text(), 15,
+                "datasets in the connection wizard")
     click_radio(page.legacy if legacy else page.dataflow)
     assert page.legacy_warning.isVisible() == legacy
-    page.name.setText(name)
+    type_into(qtbot, page.name, name)
     if dataset_id:
-        i = page.dataset.findData(dataset_id)
-        assert i >= 0, f"dataset {dataset_id} not offered"
-        page.dataset.setCurrentIndex(i)
-    wizard.next()
+        _choose_data(qtbot, page.dataset, dataset_id, "dataset")
+    _next(qtbot, wizard)
     assert wizard.currentPage() is wizard.review_page
-    return await create(wizard)
+
+
+async def connection_wizard_create(qtbot, wizard, *, name: str, dataset_id: str | None, legacy: bool = False) -> str:
+    await connection_wizard_to_review(qtbot, wizard, name=name, dataset_id=dataset_id, legacy=legacy)
+    return await create(qtbot, wizard)
 
 
 def click_radio(radio) -> None:
