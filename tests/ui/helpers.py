@@ -180,6 +180,15 @@ async def answer_modal(qtbot, title: str, button: str) -> str:
     return text
 
 
+async def open_file(qtbot, button, title: str, path) -> None:
+    """A click on ``button``, then in the file dialog called ``title`` that it opens: ``path`` typed
+    into the file name field, Enter; waits until what opening the file does has run."""
+    click_later(qtbot, button)
+    dialog = await until(lambda: visible_dialog(title), 5, f"the {title!r} file dialog")
+    pick_file(qtbot, dialog, str(path))
+    await closed(dialog, f"the {title!r} file dialog")
+
+
 def pick_file(qtbot, dialog, path: str) -> None:
     """In an open Qt file dialog: type ``path`` into its file name field and press Enter."""
     from PySide6.QtCore import Qt

@@ -8,7 +8,7 @@ import ast
 import json
 from pathlib import Path
 
-from .helpers import click, until
+from .helpers import click, open_file, until
 
 UI = Path(__file__).resolve().parents[2] / "aep_console" / "ui"
 
@@ -48,7 +48,7 @@ async def test_test_connection_of_another_profile_is_recorded_under_that_profile
         {"key": "DCS_HOST", "value": sandbox.urls.streaming}]}
     path = tmp_path / "second.postman_environment.json"
     path.write_text(json.dumps(env))
-    page.import_file(str(path))
+    await open_file(qtbot, page.import_btn, "Import credentials", path)
     assert page.name.text() == "Second org" and ctx.profile.name == "Local sandbox"
     click(qtbot, page.test_btn)
     await until(lambda: page.banner.text().startswith(("Connection works", "Test failed", "IMS", "The token",

@@ -20,10 +20,9 @@ from .helpers import (
     click_later,
     click_list_row,
     click_row,
-    closed,
+    open_file,
     open_page,
     paste_into,
-    pick_file,
     tick,
     type_into,
     unique,
@@ -48,14 +47,6 @@ async def conn_page(ctx, qtbot, memory_keyring):
 def _names(page) -> list[str]:
     """The profile names the list shows ("● ACME dev  (dev)" → "ACME dev")."""
     return [page.list.item(i).text().lstrip("● ").rsplit("  (", 1)[0] for i in range(page.list.count())]
-
-
-async def _import(qtbot, page, path) -> None:
-    """Import…, then the file picked in the file dialog (typed into its name field, Enter)."""
-    click_later(qtbot, page.import_btn)
-    dialog = await until(lambda: visible_dialog("Import credentials"), 5, "the file dialog")
-    pick_file(qtbot, dialog, str(path))
-    await closed(dialog, "the file dialog")
 
 
 async def _send(qtbot, editor, record: dict) -> None:
@@ -119,7 +110,7 @@ async def test_import_postman_environment_and_test_connection(conn_page, sandbox
         {"key": "DCS_HOST", "value": sandbox.urls.streaming}]}
     path = tmp_path / "env.postman_environment.json"
     path.write_text(json.dumps(env))
-    await _import(qtbot, page, path)
+    await open_file(qtbot, page.import_btn, "Import credentials", path)
     assert "Imported" in page.banner.text(), page.banner.text()
     assert page.name.text() == "Sandbox via Postman" and "Sandbox via Postman" in _names(page)
     click(qtbot, page.test_btn)
@@ -140,13 +131,13 @@ async def test_import_developer_console_file_makes_a_production_profile(conn_pag
     path = tmp_path / "credential.json"
     path.write_text(json.dumps({"CLIENT_ID": "abc", "CLIENT_SECRETS": ["p8e-secret"], "ORG_ID": "ACME@AdobeOrg",
                                 "SCOPES": ["openid", "AdobeID"]}))
-    await _import(qtbot, page, path)
+    await open_file(qtbot, page.import_btn, "Import credentials", path)
     assert "Imported" in page.banner.text(), page.banner.text()
     assert page.production.isChecked()
     assert "p8e-secret" in memory_keyring.store.values()
     broken = tmp_path / "broken.json"
     broken.write_text('{"hello": ')
-    await _import(qtbot, page, broken)
+    await open_file(qtbot, page.import_btn, "Import credentials", broken)
     assert page.banner.text().startswith("Import failed") and "line 1" in page.banner.text()
 
 

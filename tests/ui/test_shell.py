@@ -15,7 +15,7 @@ from aep_console import __version__
 from aep_console.ui.app import build_console, close_console
 from aep_console.ui.pages import PlaceholderPage, page_specs
 
-from .helpers import open_page
+from .helpers import click, open_page
 
 EXPECTED_PAGES = {"connections", "schemas", "datasets", "streaming", "editor", "inspector", "profiles", "datalake", "history"}
 
@@ -83,13 +83,15 @@ def test_crash_dialog_for_exception_in_slot(console, qtbot):
     button = QPushButton("boom")
     qtbot.addWidget(button)
     button.clicked.connect(broken_slot)
-    button.click()
+    button.show()
+    click(qtbot, button)
     qtbot.waitUntil(lambda: console.crash_reporter.dialog is not None)
     text = _dialog_text(console)
     assert "ValueError: slot exploded on purpose" in text
     assert "broken_slot" in text  # the traceback, not just the message
     assert f"AEP Ingestion Console {__version__}" in text and "Python" in text and "Qt" in text
-    console.crash_reporter.dialog.copy()
+    QApplication.clipboard().clear()
+    click(qtbot, console.crash_reporter.dialog.copy_button)
     assert "slot exploded on purpose" in QApplication.clipboard().text()
 
 
