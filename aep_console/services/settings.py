@@ -26,6 +26,7 @@ class Settings(BaseModel):
     history_max_age_days: int = Field(30, ge=0, le=3650)  # 0: no age limit
     history_keep: int = Field(50_000, ge=100, le=10_000_000)
     engine_concurrency: int = Field(8, ge=1, le=64)
+    engine_max_rate: int = Field(0, ge=0, le=1_000_000)  # messages/s; 0: AEP's guardrail on AEP, none on the sandbox
     stop_after_failures: int = Field(1000, ge=0, le=100_000_000)  # 0: never stop early
     remember_target: bool = True
 
@@ -36,6 +37,11 @@ class Settings(BaseModel):
     @property
     def stop_after(self) -> int | None:
         return self.stop_after_failures or None
+
+    @property
+    def max_rate(self) -> float | None:
+        """The bulk engine's message rate (``EngineOptions.max_messages_per_second``): None for the default."""
+        return float(self.engine_max_rate) or None
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class SettingSpec:
     group: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for a choice
     suffix: str = ""
+    zero: str = ""  # what the value 0 means, shown instead of it
 
 
 SETTINGS: list[SettingSpec] = [
@@ -58,12 +65,16 @@ SETTINGS: list[SettingSpec] = [
                 "Record editor"),
     SettingSpec("engine_concurrency", "Requests in &flight",
                 "How many streaming requests a bulk send keeps in flight at once", "Bulk send", suffix=" requests"),
+    SettingSpec("engine_max_rate", "Messages &per second at most",
+                "A bulk send keeps to this rate; 0: AEP's guardrail against AEP (10,000 per second per org), no limit "
+                "on the local sandbox", "Bulk send", suffix=" messages/s",
+                zero="AEP's limit; none on the sandbox"),
     SettingSpec("stop_after_failures", "&Stop early after",
                 "A bulk send stops (resumable) once this many records were not accepted; 0 never stops early",
-                "Bulk send", suffix=" failed records"),
+                "Bulk send", suffix=" failed records", zero="Never"),
     SettingSpec("history_max_age_days", "Keep history for",
                 "Requests older than this leave the history; 0 keeps them regardless of age", "History",
-                suffix=" days"),
+                suffix=" days", zero="No age limit"),
     SettingSpec("history_keep", "Keep at &most", "The history keeps at most this many requests (the newest)",
                 "History", suffix=" requests"),
 ]

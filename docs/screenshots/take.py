@@ -211,7 +211,9 @@ async def shoot(console, out: Path, theme: str, ids: dict, files: tuple[Path, Pa
                 "the profile validator")
     editor.bulk.path_edit.setText(str(files[0]))
     editor.controller.start_bulk(str(files[0]), "restart", local=editor.local_box.isChecked())
-    await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 60, "profiles bulk send")
+    total = len(json.loads(files[0].read_text()))  # this run's banner, not the previous run's
+    await until(lambda: editor.bulk.send_all.isEnabled() and f"{total} accepted" in editor.bulk.banner.text(), 60,
+                "profiles bulk send")
     editor.editor.set_json(json.loads(files[0].read_text())[0])
     editor.side.setCurrentIndex(1)
     await grab("editor-bulk")

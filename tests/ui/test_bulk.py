@@ -140,6 +140,8 @@ async def test_bulk_send_reports_invalid_records(event_editor, qtbot, tmp_path, 
     assert len(invalid) == 30 and "$._id: expected type: String, found: Long" in cell(table, invalid[0], 4)
     assert page.bulk.fix_button.isVisible()
     assert "30 of 300 records have an integer _id" in page.bulk.banner.text()
+    rate = page.bulk.stats.text().split(" records/s")[0].rsplit("· ", 1)[-1]
+    assert float(rate.replace(",", "")) > 0, page.bulk.stats.text()  # a run that ended: its own average
     assert ui_errors == []
 
 

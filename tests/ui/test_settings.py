@@ -3,11 +3,12 @@ once and read again on the next start; the early-stop threshold ends a hopeless 
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from PySide6.QtCore import Qt
 
-from .helpers import choose, click, type_into, until
+from .helpers import choose, click, dcs_received, type_into, until
 from .test_bulk import _events_file
 
 
@@ -67,4 +68,42 @@ async def test_settings_screen_saves_applies_and_stops_a_hopeless_send_early(con
     banner = editor.bulk.banner.text()
     assert banner.startswith("aborted") and "stopped early" in banner and "Wrong dataset?" in banner, banner
     assert 40 <= editor.bulk.results.rowCount() < 5000
+    assert ui_errors == []
+
+
+async def test_the_message_rate_setting_paces_a_bulk_send(connected, sandbox, qtbot, qapp, tmp_path, ui_errors):
+    """Messages per second at most: typed in Settings, kept by the next bulk send (on the local sandbox,
+    which is otherwise unlimited): at 1,000 messages/s a request of n messages is followed by the next
+    one n/1,000 s later at the earliest."""
+    from aep_console.services.settings import load
+    from aep_console.ui.logview import QtLogHandler
+    from aep_console.ui.main_window import MainWindow
+
+    from .test_editor import _event_target
+
+    ctx = connected
+    window = MainWindow(ctx, QtLogHandler())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    page = _open_page(qtbot, window, "Settings")
+    spin = page.editors["engine_max_rate"]
+    type_into(qtbot, spin, "1000")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    await until(lambda: load().engine_max_rate == 1000, 5, "the rate to be saved")
+    await _event_target(ctx)
+    editor = _open_page(qtbot, window, "Record editor")
+    await until(lambda: editor.controller.validator is not None, 15, "the event schema's validator")
+    path = tmp_path / "paced-events.json"
+    _events_file(path, 3000)
+    type_into(qtbot, editor.bulk.path_edit, str(path))
+    click(qtbot, editor.bulk.send_all)
+    await until(lambda: editor.bulk.send_all.isEnabled() and editor.bulk.banner.text(), 60, "the run to end")
+    assert editor.bulk.banner.text().startswith("done"), editor.bulk.banner.text()
+    sent = [e for e in ctx.history.iter(service="streaming") if e.run and path.name in e.run]
+    received = dcs_received(sandbox, ctx.target.connection_id)[-len(sent):]  # the sandbox's log, in order
+    sizes = [sum(m["count"] for m in r["messages"]) for r in received]
+    assert len(sent) >= 2 and sum(sizes) == 3000 and all(e.status in (200, 207) for e in sent), (sent, sizes)
+    gaps = [b.started_at - a.started_at for a, b in itertools.pairwise(sent)]
+    assert all(gap >= n / 1000 - 0.05 for gap, n in zip(gaps, sizes, strict=False)), (gaps, sizes)
     assert ui_errors == []

@@ -21,10 +21,12 @@ from PySide6.QtCore import QObject, QTimer
 from ... import paths
 from ...services.bulk_process import result_of
 from ...services.diagnosis import Diagnoser
+from ...services.engine_types import ABORTED, CANCELLED, DONE
 from ..models.results import interrupted_text, run_summary
 from .bulk_worker import BulkWorker
 
 log = logging.getLogger(__name__)
+ENDED = (DONE, CANCELLED, ABORTED)
 FLUSH_MS = 40  # the GUI takes the worker's news 25 times a second (small slices of work: the young
 # rows each tick are proportional to the time since the last one) …
 ROW_BUDGET_S = 0.003  # … turning at most this long of the reported results into rows per tick …
@@ -45,12 +47,14 @@ class BulkSnapshot:
     message: str = ""
 
 
-def gui_options(validate: bool, stop_after_failures: int | None = None, concurrency: int | None = None):
+def gui_options(validate: bool, stop_after_failures: int | None = None, concurrency: int | None = None,
+                max_rate: float | None = None):
     """Engine options for a send from the window (the engine runs in a worker process: the command
     line's batch sizes)."""
     from ...services.engine_types import EngineOptions
 
     return EngineOptions(validate=validate, stop_after_failures=stop_after_failures or None,
+                         max_messages_per_second=max_rate or None,
                          **({"concurrency": concurrency} if concurrency else {}))
 
 
@@ -122,7 +126,8 @@ class BulkController(QObject):
                 self._window.popleft()
             t0, d0 = self._window[0]
             overall = (p.accepted + p.failed) / elapsed if elapsed > 0 else 0.0
-            self._rate = (done - d0) / (now - t0) if now - t0 > 0.05 else overall
+            # over the last seconds while it runs; a run that ended shows its own average
+            self._rate = overall if p.state in ENDED or now - t0 <= 0.05 else (done - d0) / (now - t0)
         rate = self._rate
         fraction = p.fraction
         eta = None
@@ -190,7 +195,8 @@ class BulkController(QObject):
         sessions, profile = self.ctx.sessions, self.ctx.profile
         validator = self.editor.validator
         run_label = f"{Path(path).name} at {time.strftime('%H:%M:%S')}"  # the history groups the run's requests
-        options = gui_options(local, self.editor.stop_after_failures(), self.editor.concurrency())
+        options = gui_options(local, self.editor.stop_after_failures(), self.editor.concurrency(),
+                              self.editor.max_rate())
         job = BulkJob(profile, path, target, mode, options,
                       validator.resolved if validator is not None else None, EXCHANGE_BODY_LIMIT)
         try:

@@ -153,6 +153,10 @@ class EditorController(QObject):
     def concurrency(self) -> int:
         return self.ctx.settings.engine_concurrency
 
+    def max_rate(self) -> float | None:
+        """Messages per second a bulk send keeps to (None: AEP's guardrail on AEP, none on the sandbox)."""
+        return self.ctx.settings.max_rate
+
     def send_target(self):
         from ...services.engine_types import SendTarget
 

@@ -68,6 +68,8 @@ class SettingsPage(QWidget):
             w.setRange(lo, hi)
             w.setGroupSeparatorShown(True)
             w.setSuffix(spec.suffix)
+            if spec.zero:
+                w.setSpecialValueText(spec.zero)  # what 0 means, instead of "0 …"
             w.setValue(int(value))
             w.setKeyboardTracking(False)  # one change when the typing is done, not one per digit
             w.valueChanged.connect(lambda v, key=spec.key: self.change(key, v))
