@@ -7,16 +7,25 @@ import time
 import uuid
 
 
-async def until(predicate, timeout: float = 15.0, what: str = "condition", interval: float = 0.02):
-    """Poll ``predicate`` while the qasync loop runs other tasks; fail with ``what`` on time-out."""
+async def until(predicate, timeout: float = 15.0, what: str = "condition", interval: float = 0.02, shown=None):
+    """Poll ``predicate`` while the qasync loop runs other tasks; fail with ``what`` on time-out, and with
+    what the screen showed then (``shown()``, e.g. :func:`bulk_shown`)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            seen = f"; the screen showed: {shown()}" if shown is not None else ""
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{seen}")
         await asyncio.sleep(interval)
+
+
+def bulk_shown(page) -> str:
+    """What the record editor shows about sending: its banners, the bulk panel's figures and buttons."""
+    b = page.bulk
+    return (f"send banner {page.result_banner.text()!r}, bulk banner {b.banner.text()!r}, figures {b.stats.text()!r}, "
+            f"Send all {'enabled' if b.send_all.isEnabled() else 'disabled'}")
 
 
 def unique(prefix: str) -> str:

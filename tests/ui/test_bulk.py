@@ -10,7 +10,7 @@ import re
 import pytest
 from PySide6.QtCore import Qt
 
-from .helpers import cell, click, type_into, until
+from .helpers import bulk_shown, cell, click, type_into, until
 from .test_editor import _event_target
 
 
@@ -133,7 +133,8 @@ async def test_bulk_send_reports_invalid_records(event_editor, qtbot, tmp_path, 
     _events_file(path, 300, bad_every=10)
     type_into(qtbot, page.bulk.path_edit, str(path))
     click(qtbot, page.bulk.send_all)
-    await until(lambda: page.bulk.send_all.isEnabled() and page.bulk.banner.text(), 30, "the run to end")
+    await until(lambda: page.bulk.send_all.isEnabled() and page.bulk.banner.text(), 30, "the run to end",
+                shown=lambda: bulk_shown(page))
     table = page.bulk.table
     assert table.model().rowCount() == 300
     invalid = [r for r in range(300) if cell(table, r, 1) == "invalid"]

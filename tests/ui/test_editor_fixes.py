@@ -10,7 +10,7 @@ import stat
 import pytest
 from PySide6.QtCore import Qt
 
-from .helpers import click, paste_into, tick, unique, until
+from .helpers import bulk_shown, click, paste_into, tick, unique, until
 from .test_editor import _event_target
 
 
@@ -71,7 +71,7 @@ async def test_a_pasted_array_is_sent_as_its_records(editor, qtbot, ui_errors):
     assert "the editor holds 3 records" in page.result_banner.text()
     click(qtbot, page.send_many_btn)
     await until(lambda: page.bulk.send_all.isEnabled() and page.bulk.banner.text().startswith("done"), 30,
-                "the three records' send")
+                "the three records' send", shown=lambda: bulk_shown(page))
     assert page.bulk.results.rowCount() == 3 and all(r.status == "accepted" for r in page.bulk.results.rows)
     path = page.bulk.path_edit.text()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # the pasted records may hold personal data
