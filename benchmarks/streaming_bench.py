@@ -229,11 +229,12 @@ def main(argv: list[str]) -> int:
         stand_in = psutil.Process(noop.pid)
 
         def row(key: str, run) -> None:
-            """Run one row; note the no-op stand-in's CPU per record beside it (its own ceiling)."""
+            """Run one row; against the no-op, note the stand-in's CPU beside it (its own ceiling)."""
             t = stand_in.cpu_times()
             res = run()
             t2 = stand_in.cpu_times()
-            res["server_cpu"] = (t2.user + t2.system - t.user - t.system)
+            if "noop" in key:
+                res["server_cpu"] = (t2.user + t2.system - t.user - t.system)
             results.setdefault(key, []).append(res)
 
         url = noop_base + f"/dcs/collection/batch/{target.connection_id}"
@@ -242,8 +243,7 @@ def main(argv: list[str]) -> int:
                 return not only or key in only
 
             if want("sandbox"):
-                results.setdefault("engine_sandbox", []).append(
-                    asyncio.run(engine_run(sb.urls.base, None, target, fresh("sb"), True)))
+                row("engine_sandbox", lambda: asyncio.run(engine_run(sb.urls.base, None, target, fresh("sb"), True)))
             if want("noop"):
                 row("engine_noop", lambda: asyncio.run(
                     engine_run(sb.urls.base, noop_base + "/dcs", target, fresh("noop"), True)))
@@ -255,12 +255,8 @@ def main(argv: list[str]) -> int:
                     offset[0] += n
                     env = work / f"{key}.jsonl"
                     envelopes_file(env, target, n, offset[0])
-                    peer = lambda env=env, dcs=dcs: aepp_run(py, env, dcs, target.connection_id,  # noqa: E731
-                                                             target.org_id, sb.credentials.client_id, token)
-                    if key == "aepp_noop":
-                        row(key, peer)
-                    else:
-                        results.setdefault(key, []).append(peer())
+                    row(key, lambda env=env, dcs=dcs: aepp_run(py, env, dcs, target.connection_id, target.org_id,
+                                                               sb.credentials.client_id, token))
                     env.unlink()
             if want("raw"):  # built here and dropped after: the engine rows run in this process too
                 envelopes = [orjson.dumps(build_envelope(member(i), schema_id=target.schema_id, org_id=target.org_id,

@@ -122,17 +122,17 @@ class BulkRun:
             workers = default_workers() if size >= MIN_PARALLEL_BYTES else 0
         pool = None
         try:
-            if self.fmt == "jsonl" and workers > 0:
-                pool = make_pool(self._spec(), workers)
-                blocks = prepared_jsonl(self.path, pool, workers=workers, skip=skip,
-                                        cancelled=lambda: self.sender.stopping)
-                report = await self.sender.run(prepared=blocks, skip=skip, total_bytes=size)
-            elif self.fmt == "jsonl":
-                blocks = prepared_jsonl_here(self.sender.preparer(), self.path, skip)
-                report = await self.sender.run(prepared=blocks, skip=skip, total_bytes=size)
-            else:
+            if self.fmt != "jsonl":
                 report = await self.sender.run(read_records(self.path, fmt=self.fmt, mapping=self.mapping),
                                                skip=skip, total_bytes=size)
+            else:
+                if workers > 0:
+                    pool = make_pool(self._spec(), workers)
+                    blocks = prepared_jsonl(self.path, pool, workers=workers, skip=skip,
+                                            cancelled=lambda: self.sender.stopping)
+                else:
+                    blocks = prepared_jsonl_here(self.sender.preparer(), self.path, skip)
+                report = await self.sender.run(prepared=blocks, skip=skip, total_bytes=size)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

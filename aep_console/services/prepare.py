@@ -25,7 +25,7 @@ import orjson
 from .engine_types import FAILED, INVALID, UNREADABLE
 from .json_exact import exactness_error
 from .source_types import SourceError, SourceRecord
-from .sources import BOM, jsonl_record
+from .sources import jsonl_record, jsonl_text
 
 WRAP = len(b'{"messages":[]}')
 _HEAD = len(b'{"messages":[')
@@ -200,9 +200,7 @@ class Preparer:
                 entity = None
             if type(entity) is not dict or (string_ids and type(entity.get("_id")) is int) \
                     or (check is not None and not check(entity)):
-                text = raw.strip()
-                if lineno == 1 and text.startswith(BOM):
-                    text = text[3:].strip()
+                text = jsonl_text(raw, lineno)
                 if not text:
                     continue  # a blank line: no record
                 if skip is None or index not in skip:

@@ -132,14 +132,21 @@ def jsonl_record(index: int, lineno: int, text: bytes, end_offset: int) -> Sourc
     return SourceRecord(index, lineno, None if problem else value, problem, end_offset)
 
 
+def jsonl_text(raw: bytes, lineno: int) -> bytes:
+    """Line ``lineno`` of a JSON Lines file as the reader reads it: stripped, without the file's byte-order
+    mark on line 1; ``b""`` for a blank line (no record)."""
+    text = raw.strip()
+    if lineno == 1 and text.startswith(BOM):
+        text = text[3:].strip()
+    return text
+
+
 def _read_jsonl(fh: io.BufferedReader, path: Path) -> Iterator[SourceRecord]:
     index = 0
     offset = 0
     for lineno, raw in enumerate(fh, start=1):
         offset += len(raw)
-        text = raw.strip()
-        if lineno == 1 and text.startswith(BOM):
-            text = text[3:].strip()
+        text = jsonl_text(raw, lineno)
         if not text:
             continue
         yield jsonl_record(index, lineno, text, offset)

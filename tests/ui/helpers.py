@@ -224,3 +224,14 @@ def click_tab(qtbot, tabs, title: str) -> None:
     index = next((i for i, t in enumerate(texts) if t.startswith(title)), None)
     assert index is not None, f"no tab like {title!r} in {texts}"
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+
+
+def postman_environment(sandbox, path, name: str):
+    """A Postman environment file (as the tutorial's collection uses) pointing at ``sandbox``; its path."""
+    import json
+
+    values = {"IMS_ORG": sandbox.credentials.org_id, "API_KEY": sandbox.credentials.client_id,
+              "CLIENT_SECRET": sandbox.credentials.client_secret, "SANDBOX_NAME": "dev", "IMS": sandbox.urls.ims,
+              "PLATFORM_GATEWAY": sandbox.urls.platform, "DCS_HOST": sandbox.urls.streaming}
+    path.write_text(json.dumps({"name": name, "values": [{"key": k, "value": v} for k, v in values.items()]}))
+    return path

@@ -5,10 +5,9 @@ that made it), and ui/ imports neither the sandbox nor the entry module."""
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
-from .helpers import click, open_file, until
+from .helpers import click, open_file, postman_environment, until
 
 UI = Path(__file__).resolve().parents[2] / "aep_console" / "ui"
 
@@ -38,16 +37,7 @@ async def test_test_connection_of_another_profile_is_recorded_under_that_profile
     qtbot.addWidget(page)
     page.show()
     await until(lambda: page.list.count() > 0, 5, "the profiles list")
-    env = {"name": "Second org", "values": [
-        {"key": "IMS_ORG", "value": sandbox.credentials.org_id},
-        {"key": "API_KEY", "value": sandbox.credentials.client_id},
-        {"key": "CLIENT_SECRET", "value": sandbox.credentials.client_secret},
-        {"key": "SANDBOX_NAME", "value": "dev"},
-        {"key": "IMS", "value": sandbox.urls.ims},
-        {"key": "PLATFORM_GATEWAY", "value": sandbox.urls.platform},
-        {"key": "DCS_HOST", "value": sandbox.urls.streaming}]}
-    path = tmp_path / "second.postman_environment.json"
-    path.write_text(json.dumps(env))
+    path = postman_environment(sandbox, tmp_path / "second.postman_environment.json", "Second org")
     await open_file(qtbot, page.import_btn, "Import credentials", path)
     assert page.name.text() == "Second org" and ctx.profile.name == "Local sandbox"
     click(qtbot, page.test_btn)

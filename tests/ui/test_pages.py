@@ -23,6 +23,7 @@ from .helpers import (
     open_file,
     open_page,
     paste_into,
+    postman_environment,
     tick,
     type_into,
     unique,
@@ -100,16 +101,7 @@ async def test_profile_create_edit_delete_with_secret_in_keyring(conn_page, memo
 
 async def test_import_postman_environment_and_test_connection(conn_page, sandbox, tmp_path, qtbot):
     page = conn_page
-    env = {"name": "Sandbox via Postman", "values": [
-        {"key": "IMS_ORG", "value": sandbox.credentials.org_id},
-        {"key": "API_KEY", "value": sandbox.credentials.client_id},
-        {"key": "CLIENT_SECRET", "value": sandbox.credentials.client_secret},
-        {"key": "SANDBOX_NAME", "value": "dev"},
-        {"key": "IMS", "value": sandbox.urls.ims},
-        {"key": "PLATFORM_GATEWAY", "value": sandbox.urls.platform},
-        {"key": "DCS_HOST", "value": sandbox.urls.streaming}]}
-    path = tmp_path / "env.postman_environment.json"
-    path.write_text(json.dumps(env))
+    path = postman_environment(sandbox, tmp_path / "env.postman_environment.json", "Sandbox via Postman")
     await open_file(qtbot, page.import_btn, "Import credentials", path)
     assert "Imported" in page.banner.text(), page.banner.text()
     assert page.name.text() == "Sandbox via Postman" and "Sandbox via Postman" in _names(page)
